@@ -1,0 +1,27 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../queue/config/index.js';
+import type { BuildQueue, EventBus, Logger } from '../queue/index.js';
+import type { HealthChecker } from './health/health-checker.js';
+import type { Launcher } from './launch/launcher.js';
+import type { ApiMetrics } from './metrics/api-metrics.js';
+import type { ProviderRegistry } from './providers/provider-entry.js';
+import type { ImageRegistry } from './registry/image-registry.js';
+
+/** Everything the api needs, built once at start-up (or by a test) and passed in. */
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  version: string;
+  metrics: ApiMetrics;
+  /** Command connection (caches, sessions, rate limits). */
+  redis: Redis;
+  buildQueue: BuildQueue;
+  bus: EventBus;
+  providers: ProviderRegistry;
+  registry: ImageRegistry;
+  launcher: Launcher;
+  health: HealthChecker;
+  builderInfo: () => Promise<Record<string, string>>;
+  /** Milliseconds between `:keepalive` comments on event streams (upstream: 25 s). */
+  keepaliveMs?: number;
+}

@@ -1,0 +1,32 @@
+import express, { type Express } from 'express';
+import type { AppDeps } from './app-deps.js';
+import { commonHeaders } from './http/common-headers.js';
+import { jsonErrorHandler } from './http/json-error.js';
+import { buildRouter } from './routes/build.js';
+import { healthRouter } from './routes/health.js';
+import { metricsRouter } from './routes/metrics.js';
+import { repoProvidersRouter } from './routes/repo-providers.js';
+import { versionsRouter } from './routes/versions.js';
+
+/**
+ * The api as an Express app, with no globals: everything comes from `deps`. Routes are
+ * mounted under `BinderHub.base_url` in upstream's order.
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.BinderHub.trust_proxy);
+  const base = express.Router();
+
+  base.use(commonHeaders(deps.config.BinderHub.cors_allow_origin));
+  // Unauthenticated, unbanned: probes and scrapers.
+  base.use(versionsRouter({ ...deps, corsAllowOrigin: deps.config.BinderHub.cors_allow_origin }));
+  base.use(healthRouter(deps.health));
+  base.use(metricsRouter(deps.metrics.registry));
+  base.use(buildRouter(deps));
+  base.use(repoProvidersRouter(deps.providers));
+
+  app.use(deps.config.BinderHub.base_url, base);
+  app.use(jsonErrorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,250 @@
+import {
+  failedEvent,
+  isTerminalBuildEvent,
+  type BuildEvent,
+  type StoredBuildEvent,
+} from '../../queue/index.js';
+import type { AppDeps } from '../app-deps.js';
+import { HttpError } from '../http/http-error.js';
+import { LaunchError, type LaunchResult } from '../launch/launcher.js';
+import { ResolveError, SpecError, type RepoProvider } from '../providers/repo-provider.js';
+import { RegistryUnavailableError } from '../registry/image-registry.js';
+import { planBuild, type BuildPlan } from './build-plan.js';
+
+export interface FlowRequest {
+  prefix: string;
+  /** Raw (percent-encoded) spec, trailing `/` removed. */
+  spec: string;
+  buildOnly: boolean;
+  /** A build-history id the client already has (EventSource Last-Event-ID). */
+  resumeAfter?: string;
+  clientIp: string;
+  /** `binder_launch_host`: badge_base_url or `<proto>://<host><base_url>`. */
+  launchHost: string;
+}
+
+export interface FlowSink {
+  send(event: BuildEvent, id?: string): void;
+  readonly signal: AbortSignal;
+}
+
+export type FlowDeps = Pick<
+  AppDeps,
+  'config' | 'log' | 'metrics' | 'providers' | 'registry' | 'buildQueue' | 'bus' | 'launcher'
+>;
+
+/**
+ * Everything `/build/<provider>/<spec>` does after the request checks: resolve, look for
+ * the image, build it through the queue if absent (attaching to a build already running),
+ * then launch. Returns the terminal event (`ready` or `failed`); the caller sends it.
+ */
+export async function runLaunchFlow(
+  deps: FlowDeps,
+  req: FlowRequest,
+  sink: FlowSink,
+): Promise<BuildEvent> {
+  try {
+    return await flow(deps, req, sink);
+  } catch (err) {
+    if (err instanceof HttpError) return failedEvent(err.message, err.status);
+    if (err instanceof LaunchError) return failedEvent(err.message, err.status);
+    if (sink.signal.aborted) return failedEvent('Request cancelled');
+    deps.log.error({ err, prefix: req.prefix, spec: req.spec }, 'launch flow failed');
+    return failedEvent('Internal Server Error', 500);
+  }
+}
+
+async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<BuildEvent> {
+  const entry = deps.providers.get(req.prefix);
+  if (!entry) return failedEvent(`No provider found for prefix ${req.prefix}`);
+  let provider: RepoProvider;
+  try {
+    provider = entry.create(req.spec);
+  } catch (err) {
+    if (err instanceof SpecError) return failedEvent(err.message);
+    throw err;
+  }
+  if (entry.policy.isBanned(req.spec)) {
+    return failedEvent(
+      `Sorry, ${req.spec} is not allowed to launch. Please contact admins for more info!`,
+    );
+  }
+  const resolved = await resolve(deps, provider, req, sink);
+  if ('failed' in resolved) return resolved.failed;
+  provider = resolved.provider;
+  const plan = planBuild(
+    entry,
+    provider,
+    resolved.ref,
+    deps.config.BinderHub.image_prefix,
+    'launch',
+  );
+  const log = deps.log.child({ build: plan.job.buildName });
+
+  let exists: boolean;
+  try {
+    exists = await deps.registry.hasImage(plan.image, sink.signal);
+  } catch (err) {
+    if (!(err instanceof RegistryUnavailableError)) throw err;
+    log.warn({ err: err.message }, 'registry unavailable');
+    return failedEvent(
+      `Could not check whether image ${plan.image} exists: the image registry is not answering (${err.message}). Please try again in a moment.`,
+      503,
+    );
+  }
+  if (exists) {
+    if (req.buildOnly) {
+      return { phase: 'ready', imageName: plan.image, message: 'Done! Found built image\n' };
+    }
+    sink.send({
+      phase: 'built',
+      imageName: plan.image,
+      message: 'Found built image, launching...\n',
+    });
+    return launch(deps, plan, req, sink);
+  }
+
+  const built = await build(deps, plan, req, sink);
+  if (built.phase === 'failed') return built;
+  if (req.buildOnly)
+    return { phase: 'ready', imageName: plan.image, message: 'Done! Image built\n' };
+  sink.send({ phase: 'built', imageName: plan.image, message: 'Built image, launching...\n' });
+  return launch(deps, plan, req, sink);
+}
+
+type Resolved = { provider: RepoProvider; ref: string } | { failed: BuildEvent };
+
+async function resolve(
+  deps: FlowDeps,
+  provider: RepoProvider,
+  req: FlowRequest,
+  sink: FlowSink,
+): Promise<Resolved> {
+  const what = `${req.prefix}:${req.spec}`;
+  let ref: string | null;
+  try {
+    ref = await provider.resolveRef(sink.signal);
+  } catch (err) {
+    if (err instanceof ResolveError || err instanceof SpecError) {
+      return { failed: failedEvent(`Error resolving ref for ${what}: ${err.message}`) };
+    }
+    throw err;
+  }
+  if (ref) return { provider, ref };
+  let message = `Could not resolve ref for ${what}. Double check your URL and that your repo is public.`;
+  const unresolved = provider.unresolvedRef;
+  if (req.prefix === 'gh' && (unresolved === 'master' || unresolved === 'main')) {
+    const hints = [
+      ...(unresolved === 'master'
+        ? ['GitHub has changed default branches from "master" to "main".']
+        : []),
+      "Tip: HEAD will always resolve to a repository's default branch.",
+    ];
+    const headSpec = req.spec.replace(/\/[^/]*$/, '/HEAD');
+    const headProvider = deps.providers.get(req.prefix)!.create(headSpec);
+    const headRef = await headProvider.resolveRef(sink.signal).catch(() => null);
+    if (headRef) {
+      sink.send({
+        phase: 'waiting',
+        message: `${hints.join(' ')}\nTrying again with HEAD instead of ${unresolved}. Please update your links.\n`,
+      });
+      return { provider: headProvider, ref: headRef };
+    }
+    message = `${message} ${hints.join(' ')}`;
+  }
+  return { failed: failedEvent(message, 404) };
+}
+
+/** Enqueue (or attach to) the build and relay its events until it ends. */
+async function build(
+  deps: FlowDeps,
+  plan: BuildPlan,
+  req: FlowRequest,
+  sink: FlowSink,
+): Promise<BuildEvent> {
+  sink.send({ phase: 'waiting', message: 'Waiting for build to start...\n' });
+  const { outcome } = await deps.buildQueue.enqueue(plan.job);
+  deps.log.info({ build: plan.job.buildName, image: plan.image, outcome }, 'build requested');
+  return new Promise<BuildEvent>((resolve, reject) => {
+    let unsubscribe: (() => void) | undefined;
+    let done = false;
+    const finish = (e: BuildEvent) => {
+      if (done) return;
+      done = true;
+      unsubscribe?.();
+      sink.signal.removeEventListener('abort', onAbort);
+      resolve(e);
+    };
+    const onAbort = () => finish(failedEvent('Request cancelled'));
+    sink.signal.addEventListener('abort', onAbort, { once: true });
+    const onEvent = ({ id, event }: StoredBuildEvent) => {
+      if (done) return;
+      if (isTerminalBuildEvent(event)) {
+        finish(
+          event.phase === 'failed'
+            ? { ...event, message: event.message || 'Build failed\n' }
+            : event,
+        );
+        return;
+      }
+      sink.send(event, id);
+    };
+    deps.bus
+      .follow(plan.job.buildName, req.resumeAfter, onEvent)
+      .then((unsub) => {
+        if (done) unsub();
+        else unsubscribe = unsub;
+      })
+      .catch((err: unknown) => {
+        if (!done) {
+          done = true;
+          reject(err);
+        }
+      });
+  });
+}
+
+async function launch(
+  deps: FlowDeps,
+  plan: BuildPlan,
+  req: FlowRequest,
+  sink: FlowSink,
+): Promise<BuildEvent> {
+  const { metrics } = deps;
+  const labels = { provider: plan.entry.name, repo: plan.job.repoUrl };
+  sink.send({ phase: 'launching', message: 'Launching server...\n' });
+  const started = performance.now();
+  metrics.inprogressLaunches.inc();
+  let result: LaunchResult;
+  try {
+    result = await deps.launcher.launch(
+      {
+        image: plan.image,
+        repoUrl: plan.job.repoUrl,
+        refUrl: plan.provider.refUrl(plan.resolvedRef),
+        launchHost: req.launchHost,
+        binderRequest: `v2/${req.prefix}/${req.spec}`,
+        binderPersistentRequest: `v2/${req.prefix}/${plan.job.resolvedSpec}`,
+        clientIp: req.clientIp,
+      },
+      (message) =>
+        sink.send({
+          phase: 'launching',
+          message: message.endsWith('\n') ? message : `${message}\n`,
+        }),
+      sink.signal,
+    );
+  } catch (err) {
+    const seconds = (performance.now() - started) / 1000;
+    metrics.launchTime.observe({ status: 'failure', retries: -1 }, seconds);
+    metrics.launchCount.inc({ status: 'failure', ...labels });
+    throw err;
+  } finally {
+    metrics.inprogressLaunches.dec();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  metrics.launchTime.observe({ status: 'success', retries: result.attempt }, seconds);
+  metrics.launchCount.inc({ status: 'success', ...labels });
+  const { attempt: _attempt, ...info } = result;
+  return { phase: 'ready', message: `server running at ${info.url}\n`, ...info };
+}

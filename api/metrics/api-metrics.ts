@@ -1,0 +1,88 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The api process's Prometheus metrics. Names, types, labels and buckets of the
+ * `binderhub_*` series are upstream's, so existing Grafana dashboards keep working.
+ */
+export interface ApiMetrics {
+  registry: Registry;
+  buildTime: Histogram<'status'>;
+  launchTime: Histogram<'status' | 'retries'>;
+  buildCount: Counter<'status' | 'provider' | 'repo'>;
+  launchCount: Counter<'status' | 'provider' | 'repo'>;
+  inprogressBuilds: Gauge;
+  inprogressLaunches: Gauge;
+  githubRateLimitRemaining: Gauge;
+  openEventStreams: Gauge;
+  registryRequestSeconds: Histogram<'outcome'>;
+  hubRequestSeconds: Histogram<'outcome'>;
+}
+
+export function createApiMetrics(opts: { defaultMetrics?: boolean } = {}): ApiMetrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    buildTime: new Histogram({
+      name: 'binderhub_build_time_seconds',
+      help: 'Histogram of build times',
+      labelNames: ['status'],
+      buckets: [60, 120, 300, 600, 1800, 3600, 7200],
+      registers,
+    }),
+    launchTime: new Histogram({
+      name: 'binderhub_launch_time_seconds',
+      help: 'Histogram of launch times',
+      labelNames: ['status', 'retries'],
+      buckets: [2, 5, 10, 20, 30, 60, 120, 300, 600],
+      registers,
+    }),
+    buildCount: new Counter({
+      name: 'binderhub_build_count',
+      help: 'Counter of builds by repo',
+      labelNames: ['status', 'provider', 'repo'],
+      registers,
+    }),
+    launchCount: new Counter({
+      name: 'binderhub_launch_count',
+      help: 'Counter of launches by repo',
+      labelNames: ['status', 'provider', 'repo'],
+      registers,
+    }),
+    inprogressBuilds: new Gauge({
+      name: 'binderhub_inprogress_builds',
+      help: 'Builds currently in progress',
+      registers,
+    }),
+    inprogressLaunches: new Gauge({
+      name: 'binderhub_inprogress_launches',
+      help: 'Launches currently in progress',
+      registers,
+    }),
+    githubRateLimitRemaining: new Gauge({
+      name: 'binderhub_github_rate_limit_remaining',
+      help: 'GitHub rate limit remaining',
+      registers,
+    }),
+    openEventStreams: new Gauge({
+      name: 'binderhub_ts_open_event_streams',
+      help: 'Open /build event streams',
+      registers,
+    }),
+    registryRequestSeconds: new Histogram({
+      name: 'binderhub_ts_registry_request_seconds',
+      help: 'Latency of image registry requests',
+      labelNames: ['outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    hubRequestSeconds: new Histogram({
+      name: 'binderhub_ts_hub_request_seconds',
+      help: 'Latency of JupyterHub API requests',
+      labelNames: ['outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+  };
+}

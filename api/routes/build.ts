@@ -1,0 +1,73 @@
+import { Router, type Request } from 'express';
+import { failedEvent, parseStreamId } from '../../queue/index.js';
+import type { AppDeps } from '../app-deps.js';
+import { doneEventId, isDoneEventId } from '../builds/done-marker.js';
+import { runLaunchFlow } from '../builds/launch-flow.js';
+import { acceptsEventStream } from '../http/accepts-event-stream.js';
+import { openEventStream } from '../sse/event-stream.js';
+
+const KEEPALIVE_MS = 25_000;
+
+/** The raw (still percent-encoded) path after `/build/<prefix>/`, trailing `/` removed. */
+function rawSpec(req: Request, prefix: string): string {
+  const path = req.path;
+  const head = `/build/${prefix}/`;
+  const at = path.indexOf(head);
+  return (at >= 0 ? path.slice(at + head.length) : '').replace(/\/+$/, '');
+}
+
+function launchHost(deps: AppDeps, req: Request): string {
+  const configured = deps.config.BinderHub.badge_base_url;
+  if (configured) return configured;
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}${deps.config.BinderHub.base_url}`;
+}
+
+/**
+ * `GET /build/<provider>/<spec>`: the Server-Sent Events build-and-launch API. Every
+ * outcome, including bad requests, is an event on an HTTP 200 stream (EventSource cannot
+ * read status codes); the stream is closed after `ready` or `failed`.
+ */
+export function buildRouter(deps: AppDeps): Router {
+  const router = Router();
+  router.get('/build/:provider/*spec', async (req, res) => {
+    const lastEventId = req.get('last-event-id');
+    if (isDoneEventId(lastEventId)) {
+      // This client saw the end of its stream already: tell EventSource to stop.
+      return void res.status(204).end();
+    }
+    const stream = openEventStream(req, res, deps.keepaliveMs ?? KEEPALIVE_MS);
+    deps.metrics.openEventStreams.inc();
+    res.on('close', () => deps.metrics.openEventStreams.dec());
+    const finish = (event: ReturnType<typeof failedEvent>) => {
+      stream.send(event, doneEventId());
+      stream.close();
+    };
+    if (!acceptsEventStream(req.get('accept'))) {
+      return finish(failedEvent('Missing Accept header: text/event-stream', 400));
+    }
+    const buildOnlyArg = String(req.query.build_only ?? '').toLowerCase() === 'true';
+    if (buildOnlyArg && !deps.config.BinderHub.enable_api_only_mode) {
+      return finish(
+        failedEvent(
+          'Building but not launching is not permitted when the API only mode was not enabled by setting `enable_api_only_mode` to True.',
+          400,
+        ),
+      );
+    }
+    const prefix = req.params.provider ?? '';
+    const terminal = await runLaunchFlow(
+      deps,
+      {
+        prefix,
+        spec: rawSpec(req, prefix),
+        buildOnly: buildOnlyArg,
+        resumeAfter: parseStreamId(lastEventId),
+        clientIp: req.ip ?? '',
+        launchHost: launchHost(deps, req),
+      },
+      stream,
+    );
+    finish(terminal);
+  });
+  return router;
+}

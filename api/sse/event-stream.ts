@@ -1,0 +1,52 @@
+import type { Request, Response } from 'express';
+import type { BuildEvent } from '../../queue/index.js';
+
+export interface EventStream {
+  /** Sends one `data: <json>` frame, with an `id:` line when `id` is given. */
+  send(event: BuildEvent, id?: string): void;
+  /** Ends the response (idempotent). */
+  close(): void;
+  readonly closed: boolean;
+  /** Aborted when the client goes away or the stream is closed. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Opens a Server-Sent Events response as upstream does (HTTP 200, `no-cache`), with a
+ * `:keepalive` comment every `keepaliveMs`.
+ */
+export function openEventStream(req: Request, res: Response, keepaliveMs: number): EventStream {
+  const abort = new AbortController();
+  res.status(200);
+  res.setHeader('content-type', 'text/event-stream');
+  res.setHeader('cache-control', 'no-cache');
+  res.setHeader('x-accel-buffering', 'no');
+  res.flushHeaders();
+  res.socket?.setNoDelay(true);
+  const keepalive = setInterval(() => res.write(':keepalive\n\n'), keepaliveMs);
+  keepalive.unref();
+  let closed = false;
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(keepalive);
+    abort.abort();
+  };
+  req.on('close', finish);
+  res.on('close', finish);
+  return {
+    send(event, id) {
+      if (closed) return;
+      res.write(`${id ? `id: ${id}\n` : ''}data: ${JSON.stringify(event)}\n\n`);
+    },
+    close() {
+      if (closed) return;
+      finish();
+      res.end();
+    },
+    get closed() {
+      return closed;
+    },
+    signal: abort.signal,
+  };
+}

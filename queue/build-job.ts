@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/** What asked for a build: a person's launch, or a push webhook (pre-build). */
+export const TRIGGERS = ['launch', 'push'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+/**
+ * A build job: everything a runner needs to build one image. No secrets: job data is
+ * stored in clear in Redis, so credentials come from the runner's own configuration,
+ * looked up by `provider`.
+ */
+export const buildJobSchema = z.object({
+  /** Deterministic build name (upstream's pod-name formula); also the BullMQ job id. */
+  buildName: z.string().regex(/^build-[a-z0-9-]+$/),
+  /** Full image name with tag, e.g. `127.0.0.1:5000/binder-foo-abc123:<sha>`. */
+  image: z.string().min(1),
+  /** Provider prefix (`gh`, `git`, …) and its display name (`GitHub`, `Git`, …). */
+  provider: z.string().min(1),
+  providerName: z.string().min(1),
+  /** Spec as requested (unresolved) and resolved (ref → immutable id). */
+  spec: z.string().min(1),
+  resolvedSpec: z.string().min(1),
+  /** URL repo2docker clones, and the immutable ref it checks out. */
+  repoUrl: z.string().min(1),
+  ref: z.string().min(1),
+  trigger: z.enum(TRIGGERS),
+  /** ms since epoch when the build was first asked for. */
+  requestedAt: z.number().int(),
+});
+export type BuildJob = z.infer<typeof buildJobSchema>;
+
+/** BullMQ job name: readable in the dashboard (provider/spec@ref). */
+export function jobDisplayName(job: Pick<BuildJob, 'provider' | 'spec' | 'ref'>): string {
+  return `${job.provider}/${job.spec}@${job.ref.slice(0, 12)}`;
+}
+
+/** The result a runner returns for a successful build. */
+export interface BuildResult {
+  image: string;
+  durationMs: number;
+}

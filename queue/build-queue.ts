@@ -1,0 +1,93 @@
+import { Queue, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { buildJobSchema, jobDisplayName, type BuildJob, type BuildResult } from './build-job.js';
+import { isTerminalBuildEvent } from './build-event.js';
+import type { EventBus } from './event-bus.js';
+
+export interface BuildQueueOptions {
+  name: string;
+  /** BullMQ key prefix (the deployment's Redis prefix). */
+  prefix: string;
+  connection: Redis;
+  bus: EventBus;
+  interactivePriority: number;
+  prebuildPriority: number;
+  keepCompleted: number;
+  keepFailed: number;
+}
+
+export type EnqueueOutcome =
+  /** a new job was added */
+  | 'queued'
+  /** a job for this image already waits or runs: attach to it */
+  | 'attached'
+  /** the previous attempt failed; it was removed and a new job added */
+  | 'requeued';
+
+export interface EnqueueResult {
+  outcome: EnqueueOutcome;
+  job: Job<BuildJob, BuildResult>;
+}
+
+/**
+ * The producer side of the build queue. The job id is the build name, so N concurrent
+ * requests for one image make one job; interactive launches outrank pre-builds.
+ */
+export class BuildQueue {
+  readonly queue: Queue<BuildJob, BuildResult>;
+
+  constructor(private readonly opts: BuildQueueOptions) {
+    this.queue = new Queue<BuildJob, BuildResult>(opts.name, {
+      connection: opts.connection,
+      prefix: opts.prefix,
+    });
+  }
+
+  async enqueue(data: BuildJob): Promise<EnqueueResult> {
+    const job = buildJobSchema.parse(data);
+    const priority =
+      job.trigger === 'launch' ? this.opts.interactivePriority : this.opts.prebuildPriority;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const existing = await this.queue.getJob(job.buildName);
+      if (existing) {
+        const state = await existing.getState();
+        if (state === 'failed' || state === 'completed' || state === 'unknown') {
+          // A finished job of the same name: its image is absent (else nobody would ask),
+          // so build again. Forget its events first so followers see only the new run.
+          await existing.remove().catch(() => undefined);
+          await this.opts.bus.reset(job.buildName);
+          const added = await this.add(job, priority);
+          if (added.id === job.buildName && (await added.getState()) !== 'unknown')
+            return { outcome: 'requeued', job: added };
+          continue;
+        }
+        if (job.trigger === 'launch' && state === 'prioritized') {
+          // A person now waits for a pre-build: move it to the front.
+          await existing.changePriority({ priority }).catch(() => undefined);
+        }
+        return { outcome: 'attached', job: existing };
+      }
+      // History left by an earlier, finished run (its job since trimmed) must not be
+      // replayed to followers of the new run; a live run's history is kept.
+      const last = await this.opts.bus.lastEvent(job.buildName);
+      if (last && isTerminalBuildEvent(last.event)) await this.opts.bus.reset(job.buildName);
+      const added = await this.add(job, priority);
+      return { outcome: 'queued', job: added };
+    }
+    throw new Error(`could not enqueue ${job.buildName}: the job changed state repeatedly`);
+  }
+
+  private add(job: BuildJob, priority: number): Promise<Job<BuildJob, BuildResult>> {
+    return this.queue.add(jobDisplayName(job), job, {
+      jobId: job.buildName,
+      priority,
+      attempts: 1,
+      removeOnComplete: { count: this.opts.keepCompleted },
+      removeOnFail: { count: this.opts.keepFailed },
+    });
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}

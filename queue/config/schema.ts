@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { binderHubSection } from './sections/binderhub.js';
+import { launcherSection, launchQuotaSection, rateLimiterSection } from './sections/launch.js';
+import { dockerRegistrySection } from './sections/registry.js';
+import {
+  gistProviderSection,
+  gitHubProviderSection,
+  gitLabProviderSection,
+  gitProviderSection,
+} from './sections/providers.js';
+import {
+  buildExecutorSection,
+  buildQueueSection,
+  dockerBuildExecutorSection,
+  redisSection,
+  runnerSection,
+} from './sections/infrastructure.js';
+import { kubernetesBuildExecutorSection, kubernetesCleanerSection } from './sections/kubernetes.js';
+import { gitHubWebhookSection } from './sections/webhook.js';
+import { dashboardSection, eventLogSection } from './sections/operator.js';
+
+const section = <T extends z.ZodType>(schema: T) => schema.prefault({} as never);
+
+/**
+ * The whole configuration: one object per upstream class (`ClassName.trait_name`),
+ * plus the classes this implementation adds. Unknown classes and traits are errors.
+ */
+export const configSchema = z
+  .object({
+    BinderHub: section(binderHubSection),
+    Launcher: section(launcherSection),
+    LaunchQuota: section(launchQuotaSection),
+    RateLimiter: section(rateLimiterSection),
+    DockerRegistry: section(dockerRegistrySection),
+    GitHubRepoProvider: section(gitHubProviderSection),
+    GistRepoProvider: section(gistProviderSection),
+    GitLabRepoProvider: section(gitLabProviderSection),
+    GitRepoProvider: section(gitProviderSection),
+    Redis: section(redisSection),
+    BuildQueue: section(buildQueueSection),
+    BuildExecutor: section(buildExecutorSection),
+    Runner: section(runnerSection),
+    DockerBuildExecutor: section(dockerBuildExecutorSection),
+    KubernetesBuildExecutor: section(kubernetesBuildExecutorSection),
+    KubernetesCleaner: section(kubernetesCleanerSection),
+    GitHubWebhook: section(gitHubWebhookSection),
+    Dashboard: section(dashboardSection),
+    EventLog: section(eventLogSection),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

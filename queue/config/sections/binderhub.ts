@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { seconds } from './common.js';
+
+const baseUrl = z
+  .string()
+  .default('/')
+  .transform((s) => `/${s.replace(/^\/+|\/+$/g, '')}/`.replace('//', '/'));
+
+const slashTerminated = z.string().transform((s) => (s === '' || s.endsWith('/') ? s : `${s}/`));
+
+/** `BinderHub.*` — upstream's main application traits (those this implementation honours). */
+export const binderHubSection = z
+  .object({
+    port: z.number().int().min(0).max(65535).default(8585),
+    bind_host: z.string().default('127.0.0.1'),
+    base_url: baseUrl,
+    badge_base_url: z.string().default(''),
+    hub_url: slashTerminated.default(''),
+    hub_url_local: slashTerminated.default(''),
+    hub_api_token: z.string().default(''),
+    auth_enabled: z.literal(false).default(false),
+    use_registry: z.boolean().default(true),
+    image_prefix: z.string().default(''),
+    per_repo_quota: z.number().int().nonnegative().default(0),
+    per_repo_quota_higher: z.number().int().nonnegative().default(0),
+    build_token_secret: z.string().default(''),
+    build_token_expires_seconds: seconds().default(300),
+    build_token_check_origin: z.boolean().default(true),
+    ban_networks: z.record(z.string(), z.string()).default({}),
+    cors_allow_origin: z.string().default(''),
+    enable_api_only_mode: z.boolean().default(false),
+    normalized_origin: z.string().default(''),
+    about_message: z.string().default(''),
+    banner_message: z.string().default(''),
+    default_opengraph_title: z.string().default('The Binder Project'),
+    extra_header_html: z.record(z.string(), z.string()).default({}),
+    extra_footer_scripts: z.record(z.string(), z.string()).default({}),
+    build_cleanup_interval: seconds().default(60),
+    /** Trust X-Forwarded-For (set when running behind an ingress). */
+    trust_proxy: z.boolean().default(false),
+    log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  })
+  .strict();
+
+export type BinderHubConfig = z.infer<typeof binderHubSection>;

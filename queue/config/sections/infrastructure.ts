@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { seconds } from './common.js';
+
+/** `Redis.*` — the one Redis that carries the queue, the event relay and caches. */
+export const redisSection = z
+  .object({
+    url: z.string().default('redis://127.0.0.1:6379'),
+    /** Prefix of every key this deployment writes (BullMQ's and ours). */
+    key_prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
+      .default('bhts'),
+  })
+  .strict();
+
+/** `BuildQueue.*` — the BullMQ queue of build jobs. */
+export const buildQueueSection = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .default('builds'),
+    /** BullMQ priority of builds a person is waiting for (1 = highest). */
+    interactive_priority: z.number().int().min(1).default(1),
+    /** BullMQ priority of webhook pre-builds. */
+    prebuild_priority: z.number().int().min(1).default(10),
+    keep_completed: z.number().int().nonnegative().default(1000),
+    keep_failed: z.number().int().nonnegative().default(1000),
+    /** Events kept per build for late joiners and reconnects. */
+    event_history: z.number().int().min(100).default(20000),
+    /** Seconds a finished build's event history is kept. */
+    event_history_ttl: seconds().default(86400),
+  })
+  .strict();
+
+/** `BuildExecutor.*` — settings shared by every build backend (upstream names). */
+export const buildExecutorSection = z
+  .object({
+    appendix: z.string().default(''),
+    repo2docker_extra_args: z.array(z.string()).default([]),
+    /** Fail a build that prints nothing for this many seconds (0 = off). */
+    idle_timeout: seconds().default(900),
+    /** Fail a build that runs longer than this many seconds (0 = off). */
+    max_age: seconds().default(14400),
+  })
+  .strict();
+
+/** `Runner.*` — the build worker process. */
+export const runnerSection = z
+  .object({
+    backend: z.enum(['docker', 'kubernetes']).default('docker'),
+    concurrency: z.number().int().min(1).max(256).default(2),
+    /** Port of the runner's own /metrics and /health (0 = off). */
+    metrics_port: z.number().int().min(0).max(65535).default(8586),
+    heartbeat_interval: seconds().default(10),
+  })
+  .strict();
+
+/** `DockerBuildExecutor.*` — repo2docker against the local Docker engine. */
+export const dockerBuildExecutorSection = z
+  .object({
+    repo2docker_path: z.string().default('jupyter-repo2docker'),
+    /** DOCKER_HOST for repo2docker and the image check ('' = Docker's default). */
+    docker_host: z.string().default(''),
+    /** Folder for per-build state (container ids, logs of detached builds). */
+    work_dir: z.string().default(''),
+  })
+  .strict();

@@ -1,0 +1,25 @@
+import type { BuildEvent, StoredBuildEvent } from './build-event.js';
+
+export type Unsubscribe = () => void;
+
+/**
+ * Carries build events from runners to api processes: every event is kept in the
+ * build's (capped) history and announced live. `follow` replays the history after
+ * `afterId` and then delivers live events, in order, with no gap and no duplicate.
+ */
+export interface EventBus {
+  publish(buildName: string, event: BuildEvent): Promise<string>;
+  history(buildName: string, afterId?: string): Promise<StoredBuildEvent[]>;
+  follow(
+    buildName: string,
+    afterId: string | undefined,
+    onEvent: (e: StoredBuildEvent) => void,
+  ): Promise<Unsubscribe>;
+  /** The newest event of a build's history, if any. */
+  lastEvent(buildName: string): Promise<StoredBuildEvent | undefined>;
+  /** Forget a build's history (before a failed build is tried again). */
+  reset(buildName: string): Promise<void>;
+  /** Keep a finished build's history this many more seconds, then drop it. */
+  expire(buildName: string, seconds: number): Promise<void>;
+  close(): Promise<void>;
+}

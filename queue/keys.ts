@@ -1,0 +1,22 @@
+/** Redis key names, all under the deployment's prefix. One place, so nothing collides. */
+export interface KeyNames {
+  prefix: string;
+  /** Stream holding one build's events (history, capped). */
+  buildEvents(buildName: string): string;
+  /** Pub/sub channel on which new events of a build are announced. */
+  buildChannel(buildName: string): string;
+  /** Hash of runner heartbeats: runner id → JSON {at, active}. */
+  runners(): string;
+  /** Arbitrary namespaced key for api-side state (caches, sessions, rate limits). */
+  key(...parts: string[]): string;
+}
+
+export function keyNames(prefix: string): KeyNames {
+  return {
+    prefix,
+    buildEvents: (b) => `${prefix}:build:${b}:events`,
+    buildChannel: (b) => `${prefix}:build:${b}:live`,
+    runners: () => `${prefix}:runners`,
+    key: (...parts) => [prefix, ...parts].join(':'),
+  };
+}

@@ -1,0 +1,28 @@
+import type { BuildEvent, BuildJob } from '../queue/index.js';
+
+/** Everything a backend needs to run repo2docker for one job. */
+export interface BuildRequest {
+  job: BuildJob;
+  /** `--push` to the registry (false when `BinderHub.use_registry` is off). */
+  push: boolean;
+  appendix: string;
+  extraArgs: readonly string[];
+  /** `GIT_CREDENTIAL_ENV` for repo2docker (`username=…\npassword=…`), if any. */
+  gitCredentials?: string;
+}
+
+export type EmitEvent = (event: BuildEvent) => Promise<void>;
+
+/**
+ * Runs repo2docker somewhere (a build pod, the local Docker engine) and reports its log.
+ * `run` resolves when the image is built (and pushed), or rejects with a BuildFailedError.
+ * When a build of the same name is already running (a runner restarted mid-build), the
+ * backend attaches to it instead of starting a second one.
+ */
+export interface BuildBackend {
+  readonly name: string;
+  run(req: BuildRequest, emit: EmitEvent, signal: AbortSignal): Promise<void>;
+  /** `builder_info` for `/versions`. */
+  builderInfo(): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
