@@ -7,3 +7,4 @@ export * from './logger.js';
 export * from './redis-connection.js';
 export * from './redis-event-bus.js';
 export * from './stream-id.js';
+export * from './version.js';

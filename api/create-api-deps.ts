@@ -1,0 +1,142 @@
+import type { Config } from '../queue/config/index.js';
+import {
+  BuildQueue,
+  createRedis,
+  keyNames,
+  packageVersion,
+  RedisEventBus,
+  type Logger,
+} from '../queue/index.js';
+import type { AppDeps } from './app-deps.js';
+import { builderInfo } from './builds/builder-info.js';
+import { HealthChecker } from './health/health-checker.js';
+import { hubCheck, redisCheck, registryCheck } from './health/standard-checks.js';
+import { HubClient } from './launch/hub-client.js';
+import { JupyterHubLauncher } from './launch/jupyterhub-launcher.js';
+import { createApiMetrics } from './metrics/api-metrics.js';
+import { createProviders } from './providers/create-providers.js';
+import { DockerRegistry } from './registry/docker-registry.js';
+import type { ImageRegistry } from './registry/image-registry.js';
+import { LocalEngineRegistry } from './registry/local-engine-registry.js';
+
+export interface ApiDepsOverrides {
+  /** fetch used for SaaS provider APIs (tests pass recorded responses). */
+  providerFetch?: typeof fetch;
+  defaultMetrics?: boolean;
+  healthCacheMs?: number;
+  keepaliveMs?: number;
+}
+
+export interface ApiRuntime {
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+/** The hub API base: `$JUPYTERHUB_API_URL`, else `<hub_url_local or hub_url>hub/api/`. */
+export function hubApiUrl(config: Config, env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env.JUPYTERHUB_API_URL;
+  if (explicit) return explicit.endsWith('/') ? explicit : `${explicit}/`;
+  return `${config.BinderHub.hub_url_local || config.BinderHub.hub_url}hub/api/`;
+}
+
+function createRegistry(
+  config: Config,
+  observe: (outcome: string, s: number) => void,
+): ImageRegistry {
+  if (!config.BinderHub.use_registry)
+    return new LocalEngineRegistry(config.DockerBuildExecutor.docker_host);
+  const r = config.DockerRegistry;
+  return new DockerRegistry({
+    url: r.url,
+    username: r.username,
+    password: r.password,
+    tokenUrl: r.token_url,
+    notFound401: r.not_found_401 ?? r.url.endsWith('.docker.io'),
+    timeoutMs: r.request_timeout * 1000,
+    observe,
+  });
+}
+
+/** Builds every dependency of the api from the validated configuration. */
+export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides = {}): ApiRuntime {
+  const keys = keyNames(config.Redis.key_prefix);
+  const redis = createRedis(config.Redis.url, 'command');
+  const producer = createRedis(config.Redis.url, 'producer');
+  const bus = new RedisEventBus({
+    redis,
+    subscriber: () => createRedis(config.Redis.url, 'subscriber'),
+    keys,
+    maxHistory: config.BuildQueue.event_history,
+  });
+  const q = config.BuildQueue;
+  const buildQueue = new BuildQueue({
+    name: q.name,
+    prefix: config.Redis.key_prefix,
+    connection: producer,
+    bus,
+    interactivePriority: q.interactive_priority,
+    prebuildPriority: q.prebuild_priority,
+    keepCompleted: q.keep_completed,
+    keepFailed: q.keep_failed,
+  });
+  const metrics = createApiMetrics({ defaultMetrics: o.defaultMetrics });
+  const registry = createRegistry(config, (outcome, s) =>
+    metrics.registryRequestSeconds.observe({ outcome }, s),
+  );
+  const apiUrl = hubApiUrl(config);
+  const token = config.BinderHub.hub_api_token;
+  const hub = new HubClient({
+    apiUrl,
+    token,
+    attempts: config.Launcher.retries,
+    retryDelayMs: config.Launcher.retry_delay * 1000,
+    observe: (outcome, s) => metrics.hubRequestSeconds.observe({ outcome }, s),
+  });
+  const launcher = new JupyterHubLauncher({
+    hub,
+    hubUrl: config.BinderHub.hub_url,
+    retries: config.Launcher.retries,
+    retryDelayMs: config.Launcher.retry_delay * 1000,
+    launchTimeoutMs: config.Launcher.launch_timeout * 1000,
+    log,
+  });
+  const checks = [hubCheck(apiUrl, token), redisCheck(redis)];
+  if (config.BinderHub.use_registry) {
+    checks.splice(
+      1,
+      0,
+      registryCheck((signal) =>
+        registry.hasImage(`${config.BinderHub.image_prefix}health-check:12345`, signal),
+      ),
+    );
+  }
+  const health = new HealthChecker(checks, { cacheMs: o.healthCacheMs ?? 5000, timeoutMs: 3000 });
+  const providers = createProviders(config, {
+    fetch: o.providerFetch,
+    onGitHubRateLimit: (n) => metrics.githubRateLimitRemaining.set(n),
+  });
+  const deps: AppDeps = {
+    config,
+    log,
+    version: packageVersion(),
+    metrics,
+    redis,
+    buildQueue,
+    bus,
+    providers,
+    registry,
+    launcher,
+    health,
+    builderInfo: builderInfo(config),
+    keepaliveMs: o.keepaliveMs,
+  };
+  return {
+    deps,
+    async close() {
+      await buildQueue.close();
+      await bus.close();
+      redis.disconnect();
+      producer.disconnect();
+    },
+  };
+}

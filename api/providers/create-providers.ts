@@ -1,0 +1,134 @@
+import type { Config } from '../../queue/config/index.js';
+import { GistProvider } from './gist-provider.js';
+import { GitHubApi } from './github-api.js';
+import { GitHubProvider } from './github-provider.js';
+import { GitLabProvider } from './gitlab-provider.js';
+import { GitProvider } from './git-provider.js';
+import type { DisplayConfig, ProviderEntry, ProviderRegistry } from './provider-entry.js';
+import { SpecPolicy } from './spec-policy.js';
+
+export interface ProviderDeps {
+  fetch?: typeof fetch;
+  onGitHubRateLimit?: (remaining: number) => void;
+}
+
+const DISPLAY: Record<string, DisplayConfig> = {
+  gh: {
+    displayName: 'GitHub',
+    id: 'gh',
+    spec: { validateRegex: '[^/]+/[^/]+/.+' },
+    detect: { regex: '^(https?://github.com/)?(?<repo>.*[^/])/?' },
+    repo: {
+      label: 'GitHub repository name or URL',
+      placeholder:
+        'example: binder-examples/requirements or https://github.com/binder-examples/requirements',
+      urlEncode: false,
+    },
+    ref: { enabled: true, default: 'HEAD' },
+  },
+  gist: {
+    displayName: 'Gist',
+    id: 'gist',
+    spec: { validateRegex: '[^/]+/[^/]+(/[^/]+)?' },
+    repo: {
+      label: 'Gist ID (username/gistId) or URL',
+      placeholder: 'example: username/gistId',
+      urlEncode: false,
+    },
+    ref: { enabled: true, default: 'HEAD' },
+  },
+  gl: {
+    displayName: 'GitLab.com',
+    id: 'gl',
+    spec: { validateRegex: '[^/]+/.+' },
+    repo: {
+      label: 'GitLab.com repository or URL',
+      placeholder: 'example: group/project',
+      urlEncode: true,
+    },
+    ref: { enabled: true, default: 'HEAD' },
+  },
+  git: {
+    displayName: 'Git repository',
+    id: 'git',
+    spec: { validateRegex: '[^/]+/.+' },
+    repo: {
+      label: 'Arbitrary git repository URL',
+      placeholder: 'example: https://example.com/org/repo.git',
+      urlEncode: true,
+    },
+    ref: { enabled: true, default: 'HEAD' },
+  },
+};
+
+/** The registered providers (gh, gist, gl, git), each with its policy from its config class. */
+export function createProviders(config: Config, deps: ProviderDeps = {}): ProviderRegistry {
+  const fetchImpl = deps.fetch ?? fetch;
+  const quotas = {
+    perRepo: config.BinderHub.per_repo_quota,
+    perRepoHigher: config.BinderHub.per_repo_quota_higher,
+  };
+  const gh = config.GitHubRepoProvider;
+  const api = new GitHubApi({
+    hostname: gh.hostname,
+    apiBasePath: gh.api_base_path,
+    accessToken: gh.access_token,
+    clientId: gh.client_id,
+    clientSecret: gh.client_secret,
+    fetch: deps.fetch,
+    onRateLimitRemaining: deps.onGitHubRateLimit,
+  });
+  const ghSettings = {
+    hostname: gh.hostname,
+    accessToken: gh.access_token,
+    clientId: gh.client_id,
+  };
+  const gl = config.GitLabRepoProvider;
+  const git = config.GitRepoProvider;
+  const entries: ProviderEntry[] = [
+    {
+      prefix: 'gh',
+      name: 'GitHub',
+      create: (spec) => new GitHubProvider(spec, api, ghSettings),
+      policy: new SpecPolicy(gh, quotas),
+      displayConfig: DISPLAY.gh!,
+    },
+    {
+      prefix: 'gist',
+      name: 'Gist',
+      create: (spec) => new GistProvider(spec, api, config.GistRepoProvider.allow_secret_gist),
+      policy: new SpecPolicy(config.GistRepoProvider, quotas),
+      displayConfig: DISPLAY.gist!,
+    },
+    {
+      prefix: 'gl',
+      name: 'GitLab',
+      create: (spec) =>
+        new GitLabProvider(spec, {
+          hostname: gl.hostname,
+          accessToken: gl.access_token,
+          privateToken: gl.private_token,
+          fetch: fetchImpl,
+        }),
+      policy: new SpecPolicy(gl, quotas),
+      displayConfig: {
+        ...DISPLAY.gl!,
+        displayName: gl.hostname === 'gitlab.com' ? 'GitLab.com' : gl.hostname,
+      },
+    },
+    {
+      prefix: 'git',
+      name: 'Git',
+      create: (spec) =>
+        new GitProvider(spec, {
+          allowedProtocols: git.allowed_protocols,
+          allowPrivateHosts: git.allow_private_hosts,
+          timeoutMs: git.ls_remote_timeout * 1000,
+          credentials: git.git_credentials,
+        }),
+      policy: new SpecPolicy(git, quotas),
+      displayConfig: DISPLAY.git!,
+    },
+  ];
+  return new Map(entries.map((e) => [e.prefix, e]));
+}

@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { ResolveError } from './repo-provider.js';
+
+export interface LsRemoteOptions {
+  allowedProtocols: readonly string[];
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * `git ls-remote -- <url> <ref>` without a shell, `--` before the positional arguments,
+ * the protocol allow-list enforced by git itself (GIT_ALLOW_PROTOCOL), no prompts, a
+ * timeout. Returns the first sha printed, or null when the ref does not exist.
+ */
+export function gitLsRemote(
+  url: string,
+  ref: string,
+  opts: LsRemoteOptions,
+): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['ls-remote', '--', url, ref], {
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: opts.timeoutMs,
+      signal: opts.signal,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        GIT_ALLOW_PROTOCOL: opts.allowedProtocols.join(':'),
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new',
+      },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', (e) =>
+      reject(
+        opts.signal?.aborted ? e : new ResolveError(`git ls-remote could not run: ${e.message}`),
+      ),
+    );
+    child.on('close', (code, sig) => {
+      if (sig === 'SIGTERM' && !opts.signal?.aborted) {
+        return reject(new ResolveError(`git ls-remote timed out after ${opts.timeoutMs / 1000} s`));
+      }
+      if (code !== 0) {
+        const reason = err.trim().split('\n').slice(-1)[0] ?? '';
+        return reject(new ResolveError(`Unable to run git ls-remote to get the ref: ${reason}`));
+      }
+      const sha = out.trim().split(/\s+/)[0];
+      resolve(sha && /^[0-9a-f]{40}$/.test(sha) ? sha : null);
+    });
+  });
+}

@@ -1,0 +1,25 @@
+import type { Config } from '../queue/config/index.js';
+import type { Logger } from '../queue/index.js';
+import type { BuildBackend } from './build-backend.js';
+import { DockerBuildBackend } from './docker/docker-backend.js';
+
+/** The configured build backend (`Runner.backend`). */
+export async function createBackend(config: Config, log: Logger): Promise<BuildBackend> {
+  if (config.Runner.backend === 'kubernetes') {
+    throw new Error('Runner.backend: kubernetes is not available in this build');
+  }
+  const d = config.DockerBuildExecutor;
+  const r = config.DockerRegistry;
+  return new DockerBuildBackend({
+    repo2dockerPath: d.repo2docker_path,
+    dockerHost: d.docker_host,
+    workDir: d.work_dir || DockerBuildBackend.defaultWorkDir(),
+    idleTimeout: config.BuildExecutor.idle_timeout,
+    maxAge: config.BuildExecutor.max_age,
+    registryCredentials:
+      config.BinderHub.use_registry && r.username
+        ? { registry: r.url, username: r.username, password: r.password }
+        : undefined,
+    log: log.child({ backend: 'docker' }),
+  });
+}

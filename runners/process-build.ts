@@ -1,0 +1,89 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Config } from '../queue/config/index.js';
+import {
+  buildJobSchema,
+  failedEvent,
+  type BuildJob,
+  type BuildResult,
+  type EventBus,
+  type Logger,
+} from '../queue/index.js';
+import type { BuildBackend } from './build-backend.js';
+import { BuildFailedError } from './build-failed-error.js';
+import { gitCredentialsFor } from './git-credentials.js';
+
+/** Observers of each build (metrics, event log); all optional. */
+export interface BuildHooks {
+  onStart?(job: BuildJob): void;
+  onEnd?(job: BuildJob, outcome: 'success' | 'failure', seconds: number, reason?: string): void;
+}
+
+export interface ProcessBuildDeps {
+  config: Config;
+  backend: BuildBackend;
+  bus: EventBus;
+  log: Logger;
+  hooks?: BuildHooks;
+}
+
+/**
+ * The BullMQ processor: run one build through the backend, publishing every log event,
+ * and end with `built` or `failed` (always with a message). A failed build is not
+ * retried by the queue: the next request for the image queues it again.
+ */
+export function createBuildProcessor(deps: ProcessBuildDeps) {
+  const { config, backend, bus } = deps;
+  const ttl = config.BuildQueue.event_history_ttl;
+  return async (
+    job: Job<BuildJob, BuildResult>,
+    _token?: string,
+    signal?: AbortSignal,
+  ): Promise<BuildResult> => {
+    const parsed = buildJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid build job: ${parsed.error.message}`);
+    const data = parsed.data;
+    const log = deps.log.child({ build: data.buildName, image: data.image, trigger: data.trigger });
+    const started = Date.now();
+    deps.hooks?.onStart?.(data);
+    log.info('build started');
+    try {
+      await backend.run(
+        {
+          job: data,
+          push: config.BinderHub.use_registry,
+          appendix: config.BuildExecutor.appendix,
+          extraArgs: config.BuildExecutor.repo2docker_extra_args,
+          gitCredentials: gitCredentialsFor(config, data.provider),
+        },
+        async (event) => void (await bus.publish(data.buildName, event)),
+        signal ?? new AbortController().signal,
+      );
+      await bus.publish(data.buildName, {
+        phase: 'built',
+        message: 'Built image, launching...\n',
+        imageName: data.image,
+      });
+      const seconds = (Date.now() - started) / 1000;
+      deps.hooks?.onEnd?.(data, 'success', seconds);
+      log.info({ seconds }, 'build succeeded');
+      return { image: data.image, durationMs: Date.now() - started };
+    } catch (err) {
+      const message =
+        err instanceof BuildFailedError
+          ? err.message
+          : `Build failed: ${(err as Error).message ?? String(err)}`;
+      await bus.publish(data.buildName, failedEvent(message)).catch(() => undefined);
+      const seconds = (Date.now() - started) / 1000;
+      deps.hooks?.onEnd?.(
+        data,
+        'failure',
+        seconds,
+        err instanceof BuildFailedError ? err.reason : 'error',
+      );
+      log.warn({ seconds, reason: message }, 'build failed');
+      throw new UnrecoverableError(message);
+    } finally {
+      await bus.expire(data.buildName, ttl).catch(() => undefined);
+    }
+  };
+}

@@ -1,0 +1,75 @@
+import { Worker } from 'bullmq';
+import type { Config } from '../queue/config/index.js';
+import {
+  createRedis,
+  keyNames,
+  RedisEventBus,
+  type BuildJob,
+  type BuildResult,
+  type Logger,
+} from '../queue/index.js';
+import type { BuildBackend } from './build-backend.js';
+import { createBuildProcessor, type BuildHooks } from './process-build.js';
+
+export interface RunnerOptions {
+  config: Config;
+  backend: BuildBackend;
+  log: Logger;
+  hooks?: BuildHooks;
+  /** Lock and stall timings (ms); defaults re-pick a dead runner's job within ~20 s. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export interface Runner {
+  worker: Worker<BuildJob, BuildResult>;
+  bus: RedisEventBus;
+  /** Stop taking jobs; `force` leaves running builds for another runner to re-attach to. */
+  close(force?: boolean): Promise<void>;
+}
+
+/** A build runner: a BullMQ worker on the build queue, publishing events to the bus. */
+export function startRunner(o: RunnerOptions): Runner {
+  const { config } = o;
+  const keys = keyNames(config.Redis.key_prefix);
+  const command = createRedis(config.Redis.url, 'command');
+  const bus = new RedisEventBus({
+    redis: command,
+    keys,
+    maxHistory: config.BuildQueue.event_history,
+  });
+  const processor = createBuildProcessor({
+    config,
+    backend: o.backend,
+    bus,
+    log: o.log,
+    hooks: o.hooks,
+  });
+  const worker = new Worker<BuildJob, BuildResult>(config.BuildQueue.name, processor, {
+    connection: createRedis(config.Redis.url, 'worker'),
+    prefix: config.Redis.key_prefix,
+    concurrency: config.Runner.concurrency,
+    lockDuration: o.lockDurationMs ?? 10_000,
+    stalledInterval: o.stalledIntervalMs ?? 5_000,
+    maxStalledCount: 3,
+  });
+  worker.on('error', (err) => o.log.error({ err: err.message }, 'worker error'));
+  worker.on('failed', (job, err) => {
+    // A job failed without our processor finishing it (stalled too often, lost lock):
+    // make sure the people waiting hear about it.
+    if (job && err.message.includes('stalled')) {
+      bus
+        .publish(job.data.buildName, { phase: 'failed', message: `Build failed: ${err.message}\n` })
+        .catch(() => undefined);
+    }
+  });
+  return {
+    worker,
+    bus,
+    async close(force = false) {
+      await worker.close(force);
+      await bus.close();
+      command.disconnect();
+    },
+  };
+}
