@@ -19,7 +19,7 @@ random free port, so no traffic leaves loopback and no Docker bridge is needed.
 from dockerspawner import DockerSpawner
 from jupyterhub.utils import random_port
 from tornado import web
-from traitlets import Bool, List, Unicode
+from traitlets import Bool, List, Unicode, default
 
 # user_options key -> environment variable exposed in the container
 BINDER_ENV = {
@@ -72,8 +72,9 @@ class BinderSpawner(DockerSpawner):
     def _host_network(self):
         return self.network_name == "host"
 
-    def _binder_option(self, key):
-        value = self.user_options.get(key)
+    @staticmethod
+    def _binder_option(options, key):
+        value = options.get(key)
         if not isinstance(value, str) or not value.strip():
             raise web.HTTPError(
                 400,
@@ -83,16 +84,38 @@ class BinderSpawner(DockerSpawner):
             raise web.HTTPError(400, f"user_options[{key!r}] must not contain whitespace")
         return value
 
+    def _validate_binder_options(self, options):
+        """Check what Binder mode needs; raises HTTP 400."""
+        if self.auth_enabled:
+            return
+        self._binder_option(options, "image")
+        self._binder_option(options, "token")
+        for key in BINDER_ENV:
+            if key in options and not isinstance(options[key], str):
+                raise web.HTTPError(400, f"user_options[{key!r}] must be a string")
+
+    @default("apply_user_options")
+    def _default_apply_user_options(self):
+        # JupyterHub >= 5.3 calls this before start(); start() checks again.
+        # user_options are kept as given (start() reads them).
+        return lambda spawner, options: spawner._validate_binder_options(options)
+
     async def check_allowed(self, image):
         if any(image.startswith(prefix) for prefix in self.allowed_image_prefixes):
             return image
-        return await super().check_allowed(image)
+        allowed = self._get_allowed_images()
+        if allowed == "*" or (allowed and image in allowed):
+            return await super().check_allowed(image)
+        raise web.HTTPError(
+            400,
+            f"image {image!r} is not allowed: it must start with one of "
+            + ", ".join(repr(p) for p in self.allowed_image_prefixes),
+        )
 
     async def start(self):
         if not self.auth_enabled:
-            image = self._binder_option("image")
-            self._binder_option("token")
-            self.image = await self.check_allowed(image)
+            self._validate_binder_options(self.user_options)
+            self.image = await self.check_allowed(self.user_options["image"])
         if self._host_network:
             # every server gets its own free port on the host's loopback
             self.port = random_port()

@@ -120,6 +120,7 @@ docker import \
   --change 'ENTRYPOINT ["/usr/bin/tini", "-g", "--"]' \
   --change 'CMD ["jupyter", "notebook", "--ip=0.0.0.0", "--port=8888", "--no-browser"]' \
   --change 'LABEL org.opencontainers.image.title=binderhub-ts-jupyter-base' \
+  --change "LABEL org.binderhub-ts.builder-rev=${BASE_BUILDER_REV:-unknown}" \
   --message "binderhub-ts local base image ($SUITE minbase + $NOTEBOOK_SPEC)" \
   "$ROOTFS_TAR" "$TAG" >/dev/null
 rm -f "$ROOTFS_TAR"

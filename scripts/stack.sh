@@ -1,0 +1,602 @@
+#!/usr/bin/env bash
+# binderhub-ts local stack: Redis, the Docker engine, a registry, JupyterHub
+# (DockerSpawner + configurable-http-proxy), repo2docker and binderhub-ts
+# itself, all on 127.0.0.1, all state in <repo>/.stack/.
+#
+#   bash scripts/stack.sh up            install what is missing, start everything
+#   bash scripts/stack.sh down          stop everything this script started
+#   bash scripts/stack.sh status        one line per service
+#   bash scripts/stack.sh logs [svc] [-f]  tail the logs (redis, dockerd, registry,
+#                                       jupyterhub, binderhub, base-image, ...)
+#   bash scripts/stack.sh reset         down, then delete .stack/ entirely
+#
+# See docs/local-stack.md.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STACK="${BINDERHUB_TS_STACK_DIR:-$ROOT/.stack}"
+export BINDERHUB_TS_STACK_DIR="$STACK"
+HERE="$ROOT/scripts/stack"
+LOGS="$STACK/logs"
+RUN="$STACK/run"
+SECRETS="$STACK/secrets"
+VENV="$STACK/venv"
+CHP_DIR="$STACK/chp"
+
+REDIS_PORT=6379
+REGISTRY_ADDR=127.0.0.1:5000
+HUB_PORT=8000
+HUB_API_PORT=8081
+PROXY_API_PORT=8001
+BINDER_PORT=8585
+BASE_IMAGE=binderhub-ts/jupyter-base:1
+DOCKER_SOCK=/var/run/docker.sock
+export DOCKER_HOST="unix://$DOCKER_SOCK"
+
+# ---------------------------------------------------------------- helpers --
+T0=$SECONDS
+REDIS_NOTE=""
+log() { printf '[stack] %s\n' "$*"; }
+warn() { printf '[stack] WARNING: %s\n' "$*" >&2; }
+die() {
+  printf '[stack] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+elapsed() { printf '%ds' $((SECONDS - T0)); }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_until <seconds> <description> <command...>: poll every 0.5 s
+wait_until() {
+  local timeout=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then return 1; fi
+    sleep 0.5
+  done
+}
+
+pid_of() { [ -s "$RUN/$1.pid" ] && cat "$RUN/$1.pid"; }
+running() {
+  local pid
+  pid="$(pid_of "$1" 2>/dev/null)" || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
+# start_bg <name> <command...>: detached from this shell, logs appended to
+# .stack/logs/<name>.log, pid in .stack/run/<name>.pid
+start_bg() {
+  local name=$1
+  shift
+  printf '\n=== %s: %s\n' "$(date -u +%FT%TZ)" "$*" >>"$LOGS/$name.log"
+  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
+  echo $! >"$RUN/$name.pid"
+}
+
+log_tail() {
+  local f="$LOGS/$1.log"
+  [ -f "$f" ] || return 0
+  printf '[stack] --- last lines of %s ---\n' "$f" >&2
+  tail -n "${2:-25}" "$f" >&2
+}
+
+# stop_pid <name> [timeout]: SIGTERM the process in .stack/run/<name>.pid,
+# SIGKILL after timeout seconds
+stop_pid() {
+  local name=$1 timeout=${2:-15} pid
+  pid="$(pid_of "$name" 2>/dev/null)" || {
+    rm -f "$RUN/$name.pid"
+    return 0
+  }
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + timeout))
+    while kill -0 "$pid" 2>/dev/null; do
+      if ((SECONDS >= deadline)); then
+        warn "$name (pid $pid) did not stop in ${timeout}s, killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+        break
+      fi
+      sleep 0.3
+    done
+    log "stopped $name (pid $pid)"
+  fi
+  rm -f "$RUN/$name.pid"
+}
+
+random_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
+
+secret_file() {
+  local f="$SECRETS/$1"
+  if [ ! -s "$f" ]; then
+    (umask 077 && random_hex "$2" >"$f")
+    log "generated secret $f"
+  fi
+}
+
+redis_ping() { [ "$(redis-cli -h 127.0.0.1 -p $REDIS_PORT ping 2>/dev/null)" = PONG ]; }
+docker_up() { docker info >/dev/null 2>&1; }
+registry_up() { curl -sf --max-time 3 -o /dev/null "http://$REGISTRY_ADDR/v2/"; }
+hub_up() { curl -sf --max-time 3 -o /dev/null "http://127.0.0.1:$HUB_PORT/hub/api/"; }
+binder_health() { curl -s --max-time 5 "http://127.0.0.1:$BINDER_PORT/health"; }
+binder_up() { binder_health | grep -Eq '"ok" *: *true'; }
+
+# --------------------------------------------------------------- packages --
+# command -> Debian package providing it
+REQUIRED_PACKAGES=(
+  "redis-server:redis-server"
+  "redis-cli:redis-tools"
+  "dockerd:docker.io"
+  "containerd:containerd"
+  "runc:runc"
+  "docker-registry:docker-registry"
+  "mmdebstrap:mmdebstrap"
+  "arch-test:arch-test"
+  "git:git"
+  "curl:curl"
+  "chromium:chromium"
+)
+
+ensure_packages() {
+  local missing=() entry cmd pkg
+  for entry in "${REQUIRED_PACKAGES[@]}"; do
+    cmd=${entry%%:*}
+    pkg=${entry#*:}
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+  command -v node >/dev/null 2>&1 || die "node (>= 20) is required and missing; install Node.js 20 first"
+  command -v npm >/dev/null 2>&1 || die "npm is required and missing; install Node.js 20 (with npm) first"
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
+
+  if ((${#missing[@]} == 0)); then
+    log "system packages: all present"
+    return 0
+  fi
+  # de-duplicate
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  [ "$(id -u)" = 0 ] || die "missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install -y ${missing[*]})"
+  command -v apt-get >/dev/null 2>&1 || die "missing packages ${missing[*]} and no apt-get on this machine"
+
+  log "system packages: installing ${missing[*]} (apt-get; log: $LOGS/apt.log)"
+  # keep package scripts from starting system services (dockerd on
+  # /var/lib/docker, redis on 6379 with the system config): we start our own
+  local policy=/usr/sbin/policy-rc.d created=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod +x "$policy"
+    created=1
+  fi
+  local rc=0
+  {
+    DEBIAN_FRONTEND=noninteractive apt-get update -q ||
+      echo "[stack] apt-get update reported errors; trying the install anyway"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+        "${missing[@]}" fonts-liberation ca-certificates libdpkg-perl gpg
+  } >>"$LOGS/apt.log" 2>&1 </dev/null || rc=$?
+  [ "$created" = 1 ] && rm -f "$policy"
+  if [ "$rc" != 0 ]; then
+    log_tail apt 30
+    die "apt-get install ${missing[*]} failed (exit $rc); see $LOGS/apt.log"
+  fi
+  for entry in "${REQUIRED_PACKAGES[@]}"; do
+    command -v "${entry%%:*}" >/dev/null 2>&1 || die "${entry%%:*} still missing after installing ${entry#*:}"
+  done
+  log "system packages: installed ($(elapsed))"
+}
+
+ensure_node_modules() {
+  if [ ! -f "$ROOT/node_modules/.package-lock.json" ] ||
+    [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+    log "node modules: npm ci (log: $LOGS/npm.log)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund) >>"$LOGS/npm.log" 2>&1 </dev/null ||
+      {
+        log_tail npm 30
+        die "npm ci failed; see $LOGS/npm.log"
+      }
+    log "node modules: installed ($(elapsed))"
+  else
+    log "node modules: up to date"
+  fi
+}
+
+# ------------------------------------------------------------------ redis --
+start_redis() {
+  if redis_ping; then
+    if running redis; then
+      log "redis: running on 127.0.0.1:$REDIS_PORT (pid $(pid_of redis))"
+    else
+      log "redis: something already answers PING on 127.0.0.1:$REDIS_PORT, reusing it (its own settings apply)"
+      REDIS_NOTE="(reused: not started by this script)"
+    fi
+    return 0
+  fi
+  port_open $REDIS_PORT && die "port $REDIS_PORT is in use by something that is not Redis"
+  mkdir -p "$STACK/redis"
+  log "redis: starting on 127.0.0.1:$REDIS_PORT (AOF on, noeviction, dir $STACK/redis)"
+  start_bg redis redis-server --bind 127.0.0.1 --port $REDIS_PORT \
+    --dir "$STACK/redis" --appendonly yes --appendfsync everysec \
+    --maxmemory-policy noeviction --save "" --daemonize no --protected-mode yes
+  wait_until 20 redis redis_ping || {
+    log_tail redis
+    die "redis did not answer PING within 20s"
+  }
+}
+
+# ----------------------------------------------------------------- docker --
+dockerd_start() {
+  local driver=$1 exec_root="$RUN/docker"
+  # the containerd socket path must stay under the 108-byte unix socket limit
+  if ((${#exec_root} > 60)); then exec_root="/run/binderhub-ts-$(printf '%s' "$STACK" | md5sum | cut -c1-8)"; fi
+  mkdir -p "$STACK/docker" "$exec_root"
+  start_bg dockerd dockerd \
+    --data-root "$STACK/docker" \
+    --exec-root "$exec_root" \
+    --pidfile "$RUN/dockerd-daemon.pid" \
+    --host "unix://$DOCKER_SOCK" \
+    --storage-driver "$driver" \
+    --bridge none --iptables=false --ip-masq=false --ip6tables=false \
+    --log-driver json-file --log-opt max-size=10m --log-opt max-file=2
+}
+
+start_docker() {
+  if docker_up; then
+    if running dockerd; then
+      log "docker: engine running (pid $(pid_of dockerd), storage $(docker info -f '{{.Driver}}'))"
+    else
+      log "docker: an engine already answers on $DOCKER_SOCK, reusing it (storage $(docker info -f '{{.Driver}}'))"
+    fi
+    return 0
+  fi
+  if [ -S "$DOCKER_SOCK" ] && ! running dockerd; then rm -f "$DOCKER_SOCK"; fi
+  running dockerd && stop_pid dockerd 20
+  local drivers driver
+  if [ -s "$STACK/docker-storage-driver" ]; then
+    drivers=$(cat "$STACK/docker-storage-driver")
+  else
+    drivers="overlay2 vfs"
+  fi
+  for driver in $drivers; do
+    log "docker: starting dockerd (storage driver $driver, data $STACK/docker, socket $DOCKER_SOCK)"
+    dockerd_start "$driver"
+    if wait_until 60 docker docker_up && [ "$(docker info -f '{{.Driver}}' 2>/dev/null)" = "$driver" ]; then
+      echo "$driver" >"$STACK/docker-storage-driver"
+      log "docker: engine up ($(docker info -f '{{.ServerVersion}}'), storage $driver)"
+      return 0
+    fi
+    warn "dockerd did not come up with storage driver $driver"
+    log_tail dockerd 15
+    stop_pid dockerd 20
+  done
+  die "the Docker engine did not start; see $LOGS/dockerd.log"
+}
+
+# --------------------------------------------------------------- registry --
+start_registry() {
+  if registry_up; then
+    if running registry; then
+      log "registry: running on $REGISTRY_ADDR (pid $(pid_of registry))"
+    else
+      log "registry: something already answers /v2/ on $REGISTRY_ADDR, reusing it"
+    fi
+    return 0
+  fi
+  port_open 5000 && die "port 5000 is in use by something that is not a Docker registry"
+  mkdir -p "$STACK/registry"
+  cat >"$STACK/registry.yml" <<EOF
+# generated by scripts/stack.sh
+version: 0.1
+log:
+  level: info
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $STACK/registry
+  delete:
+    enabled: true
+  cache:
+    blobdescriptor: inmemory
+http:
+  addr: $REGISTRY_ADDR
+  headers:
+    X-Content-Type-Options: [nosniff]
+EOF
+  log "registry: starting on $REGISTRY_ADDR (storage $STACK/registry, delete enabled)"
+  start_bg registry docker-registry serve "$STACK/registry.yml"
+  wait_until 20 registry registry_up || {
+    log_tail registry
+    die "the registry did not answer http://$REGISTRY_ADDR/v2/ within 20s"
+  }
+}
+
+# ------------------------------------------------------------ python, chp --
+ensure_venv() {
+  local req="$HERE/requirements.txt" stamp="$VENV/.stack-requirements"
+  if [ -x "$VENV/bin/jupyterhub" ] && [ -x "$VENV/bin/jupyter-repo2docker" ] &&
+    [ -f "$stamp" ] && cmp -s "$req" "$stamp"; then
+    log "python venv: up to date ($VENV)"
+    return 0
+  fi
+  log "python venv: installing $(grep -Ev '^(#|$)' "$req" | tr '\n' ' ')into $VENV (log: $LOGS/pip.log)"
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" >>"$LOGS/pip.log" 2>&1 || die "python3 -m venv failed; see $LOGS/pip.log"
+  "$VENV/bin/pip" install --disable-pip-version-check -q -r "$req" >>"$LOGS/pip.log" 2>&1 </dev/null || {
+    log_tail pip 20
+    die "pip install -r $req failed; see $LOGS/pip.log"
+  }
+  cp "$req" "$stamp"
+  log "python venv: ready ($("$VENV/bin/jupyterhub" --version 2>/dev/null | head -1 | sed 's/^/jupyterhub /'), repo2docker $("$VENV/bin/jupyter-repo2docker" --version 2>/dev/null), $(elapsed))"
+}
+
+ensure_chp() {
+  local bin="$CHP_DIR/node_modules/.bin/configurable-http-proxy"
+  if [ -x "$bin" ]; then
+    log "configurable-http-proxy: present ($CHP_DIR)"
+    return 0
+  fi
+  log "configurable-http-proxy: npm install --prefix $CHP_DIR configurable-http-proxy@5"
+  mkdir -p "$CHP_DIR"
+  npm install --prefix "$CHP_DIR" --no-audit --no-fund --no-save configurable-http-proxy@5 >>"$LOGS/npm.log" 2>&1 </dev/null || {
+    log_tail npm 20
+    die "npm install configurable-http-proxy@5 failed; see $LOGS/npm.log"
+  }
+  [ -x "$bin" ] || die "configurable-http-proxy was installed but $bin is missing"
+  log "configurable-http-proxy: installed ($("$bin" --version))"
+}
+
+# ------------------------------------------------------------- base image --
+base_image_wanted_rev() { cat "$HERE/build-base-image.sh" | sha256sum | cut -c1-12; }
+
+ensure_base_image() {
+  local rev have
+  rev="$(base_image_wanted_rev)"
+  have="$(docker image inspect -f '{{index .Config.Labels "org.binderhub-ts.builder-rev"}}' "$BASE_IMAGE" 2>/dev/null || true)"
+  if [ -n "$have" ] && [ "$have" = "$rev" ]; then
+    log "base image: $BASE_IMAGE present"
+  else
+    if [ -n "$have" ]; then log "base image: $BASE_IMAGE was made by an older builder ($have), rebuilding"; fi
+    log "base image: building $BASE_IMAGE offline (mmdebstrap + pip; about 1-2 minutes; log: $LOGS/base-image.log)"
+    if ! BASE_BUILDER_REV="$rev" bash "$HERE/build-base-image.sh" "$BASE_IMAGE" "$STACK/base-image" 2>&1 </dev/null |
+      tee -a "$LOGS/base-image.log" | { grep --line-buffered '^\[stack\]' || true; }; then
+      log_tail base-image 30
+      die "building $BASE_IMAGE failed; see $LOGS/base-image.log"
+    fi
+    docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 || die "$BASE_IMAGE is missing after the build; see $LOGS/base-image.log"
+  fi
+  # the engine can run it (storage driver, runtime) and the registry takes it
+  if [ ! -f "$STACK/base-image.checked" ] || [ "$(cat "$STACK/base-image.checked")" != "$(docker image inspect -f '{{.Id}}' "$BASE_IMAGE")" ]; then
+    log "base image: checking that a container runs and that push/pull via $REGISTRY_ADDR works"
+    docker run --rm --network none "$BASE_IMAGE" python3 -c 'import notebook, jupyter_server' >>"$LOGS/base-image.log" 2>&1 ||
+      die "could not run a container from $BASE_IMAGE; see $LOGS/dockerd.log and $LOGS/base-image.log"
+    local remote="$REGISTRY_ADDR/binderhub-ts/jupyter-base:1"
+    docker tag "$BASE_IMAGE" "$remote"
+    docker push "$remote" >>"$LOGS/base-image.log" 2>&1 || die "docker push $remote failed; see $LOGS/base-image.log"
+    docker rmi "$remote" >/dev/null
+    docker pull "$remote" >>"$LOGS/base-image.log" 2>&1 || die "docker pull $remote failed; see $LOGS/base-image.log"
+    docker rmi "$remote" >/dev/null
+    docker image inspect -f '{{.Id}}' "$BASE_IMAGE" >"$STACK/base-image.checked"
+    log "base image: runs; pushed and pulled as $remote"
+  fi
+}
+
+# ------------------------------------------------------------- jupyterhub --
+start_hub() {
+  if hub_up; then
+    if running jupyterhub; then
+      log "jupyterhub: running on 127.0.0.1:$HUB_PORT (pid $(pid_of jupyterhub))"
+    else
+      log "jupyterhub: something already answers on 127.0.0.1:$HUB_PORT/hub/api/, reusing it"
+    fi
+    return 0
+  fi
+  running jupyterhub && stop_pid jupyterhub 20
+  local p
+  for p in $HUB_PORT $HUB_API_PORT $PROXY_API_PORT; do
+    if port_open "$p"; then
+      # a proxy left behind by a hub that was killed: its pid file is ours
+      if [ "$p" != "$HUB_API_PORT" ] && running chp; then stop_pid chp 5; fi
+      port_open "$p" && die "port $p is in use (JupyterHub needs $HUB_PORT, $HUB_API_PORT and $PROXY_API_PORT)"
+    fi
+  done
+  mkdir -p "$STACK/hub"
+  log "jupyterhub: starting (proxy 127.0.0.1:$HUB_PORT, hub API 127.0.0.1:$HUB_API_PORT, proxy API 127.0.0.1:$PROXY_API_PORT)"
+  (cd "$STACK/hub" && start_bg jupyterhub "$VENV/bin/jupyterhub" -f "$HERE/jupyterhub_config.py")
+  wait_until 90 jupyterhub hub_up || {
+    log_tail jupyterhub 40
+    die "JupyterHub did not answer http://127.0.0.1:$HUB_PORT/hub/api/ within 90s"
+  }
+  local token code
+  token="$(cat "$SECRETS/hub-api-token")"
+  code="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: token $token" "http://127.0.0.1:$HUB_PORT/hub/api/users")"
+  [ "$code" = 200 ] || die "JupyterHub answers but GET /hub/api/users with the binder token gave HTTP $code"
+  log "jupyterhub: up; the binder service token works"
+}
+
+# -------------------------------------------------------------- binderhub --
+write_binder_config() {
+  local token
+  token="$(cat "$SECRETS/hub-api-token")"
+  mkdir -p "$STACK/builds"
+  cat >"$STACK/config.yaml.tmp" <<EOF
+# generated by scripts/stack.sh: binderhub-ts configuration for the local stack
+BinderHub:
+  port: $BINDER_PORT
+  bind_host: 127.0.0.1
+  hub_url: http://127.0.0.1:$HUB_PORT/
+  hub_api_token: $token
+  use_registry: true
+  image_prefix: $REGISTRY_ADDR/binder-
+  enable_api_only_mode: true
+DockerRegistry:
+  url: http://$REGISTRY_ADDR
+Redis:
+  url: redis://127.0.0.1:$REDIS_PORT
+Runner:
+  backend: docker
+  concurrency: 2
+DockerBuildExecutor:
+  repo2docker_path: $VENV/bin/jupyter-repo2docker
+GitRepoProvider:
+  allow_private_hosts: true
+EOF
+  (umask 077 && mv "$STACK/config.yaml.tmp" "$STACK/config.yaml")
+}
+
+start_binderhub() {
+  write_binder_config
+  local cli="$ROOT/bin/binderhub-ts.ts"
+  [ -f "$cli" ] || die "binderhub-ts: $cli is missing (config written to $STACK/config.yaml)"
+  if binder_up; then
+    if running binderhub; then
+      log "binderhub-ts: running on 127.0.0.1:$BINDER_PORT (pid $(pid_of binderhub))"
+    else
+      log "binderhub-ts: something already answers healthy on 127.0.0.1:$BINDER_PORT, reusing it"
+    fi
+    return 0
+  fi
+  running binderhub && stop_pid binderhub 15
+  port_open $BINDER_PORT && die "port $BINDER_PORT is in use by something that is not a healthy binderhub-ts"
+  log "binderhub-ts: starting node --import tsx bin/binderhub-ts.ts local --config $STACK/config.yaml"
+  (cd "$ROOT" && start_bg binderhub node --import tsx "$cli" local --config "$STACK/config.yaml")
+  if ! wait_until 90 binderhub binder_up; then
+    printf '[stack] health: %s\n' "$(binder_health || echo '(no answer)')" >&2
+    log_tail binderhub 40
+    die "binderhub-ts did not report \"ok\": true on http://127.0.0.1:$BINDER_PORT/health within 90s"
+  fi
+  log "binderhub-ts: healthy on http://127.0.0.1:$BINDER_PORT"
+}
+
+# ------------------------------------------------------------------- up ----
+cmd_up() {
+  mkdir -p "$STACK" "$LOGS" "$RUN" "$SECRETS"
+  chmod 700 "$SECRETS"
+  log "bringing up the local stack in $STACK"
+  ensure_packages
+  ensure_node_modules
+  secret_file hub-api-token 32
+  secret_file proxy-auth-token 32
+  secret_file cookie-secret 32
+  start_redis
+  start_docker
+  start_registry
+  ensure_venv
+  ensure_chp
+  ensure_base_image
+  start_hub
+  start_binderhub
+  summary
+}
+
+summary() {
+  cat <<EOF
+[stack] ready in $(elapsed)
+[stack]   Redis           redis://127.0.0.1:$REDIS_PORT        ${REDIS_NOTE:-(AOF, noeviction; $STACK/redis)}
+[stack]   Docker engine   unix://$DOCKER_SOCK  (data $STACK/docker)
+[stack]   Registry        http://$REGISTRY_ADDR/v2/        (images: $REGISTRY_ADDR/binder-*)
+[stack]   JupyterHub      http://127.0.0.1:$HUB_PORT/  (hub API http://127.0.0.1:$HUB_PORT/hub/api/, hub 127.0.0.1:$HUB_API_PORT)
+[stack]   hub API token   $SECRETS/hub-api-token  (service "binder")
+[stack]   repo2docker     $VENV/bin/jupyter-repo2docker
+[stack]   base image      $BASE_IMAGE  (test repositories: FROM $BASE_IMAGE)
+[stack]   binderhub-ts    http://127.0.0.1:$BINDER_PORT/   (config $STACK/config.yaml, log $LOGS/binderhub.log)
+[stack]   Binder link     http://127.0.0.1:$BINDER_PORT/v2/git/http%3A%2F%2F127.0.0.1%3A<port>%2Frepo.git/HEAD
+[stack]   build stream    curl -N -H 'Accept: text/event-stream' http://127.0.0.1:$BINDER_PORT/build/git/<url-encoded repo URL>/HEAD
+[stack] stop with: bash scripts/stack.sh down
+EOF
+}
+
+# ----------------------------------------------------------------- down ----
+cmd_down() {
+  mkdir -p "$RUN"
+  log "stopping the local stack"
+  stop_pid binderhub 15
+  if running jupyterhub; then
+    stop_pid jupyterhub 30
+  fi
+  stop_pid chp 5
+  if docker_up; then
+    local ids
+    ids="$(docker ps -aq --filter label=org.binderhub-ts.stack=spawner 2>/dev/null || true)"
+    if [ -n "$ids" ]; then
+      # shellcheck disable=SC2086
+      docker rm -f $ids >/dev/null 2>&1 || true
+      log "removed $(echo "$ids" | wc -w) single-user container(s)"
+    fi
+  fi
+  stop_pid registry 10
+  if running dockerd; then
+    stop_pid dockerd 30
+    rm -f "$RUN/dockerd-daemon.pid"
+  fi
+  stop_pid redis 15
+  log "stopped"
+}
+
+cmd_reset() {
+  cmd_down
+  log "deleting $STACK"
+  # dockerd leaves nothing mounted once stopped; be safe anyway
+  if command -v findmnt >/dev/null 2>&1; then
+    findmnt -rn -o TARGET | grep -F "$STACK/" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  fi
+  rm -rf "$STACK"
+  log "reset done; next \`bash scripts/stack.sh up\` starts from scratch"
+}
+
+# --------------------------------------------------------------- status ----
+cmd_status() {
+  local ok=0
+  line() {
+    if "$2"; then printf '[stack] %-14s up    %s\n' "$1" "$3"; else
+      printf '[stack] %-14s down  %s\n' "$1" "$3"
+      ok=1
+    fi
+  }
+  line redis redis_ping "redis://127.0.0.1:$REDIS_PORT"
+  line docker docker_up "unix://$DOCKER_SOCK"
+  line registry registry_up "http://$REGISTRY_ADDR/v2/"
+  line jupyterhub hub_up "http://127.0.0.1:$HUB_PORT/hub/api/"
+  line binderhub-ts binder_up "http://127.0.0.1:$BINDER_PORT/health"
+  base_image_present() { docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; }
+  line base-image base_image_present "$BASE_IMAGE"
+  return $ok
+}
+
+cmd_logs() {
+  local follow=() svc=""
+  for a in "$@"; do
+    case "$a" in
+      -f | --follow) follow=(-F) ;;
+      *) svc=$a ;;
+    esac
+  done
+  if [ -z "$svc" ]; then
+    local f
+    for f in "$LOGS"/*.log; do
+      [ -f "$f" ] || continue
+      printf '==> %s <==\n' "$f"
+      tail -n 20 "$f"
+    done
+    return 0
+  fi
+  case "$svc" in hub) svc=jupyterhub ;; binder | binderhub-ts) svc=binderhub ;; docker) svc=dockerd ;; esac
+  [ -f "$LOGS/$svc.log" ] || die "no log $LOGS/$svc.log (have: $(ls "$LOGS" 2>/dev/null | sed 's/\.log$//' | tr '\n' ' '))"
+  tail -n 100 "${follow[@]}" "$LOGS/$svc.log"
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  logs)
+    shift
+    cmd_logs "$@"
+    ;;
+  reset) cmd_reset ;;
+  *)
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac

@@ -1,0 +1,92 @@
+# JupyterHub configuration for the binderhub-ts local stack.
+#
+# Started by `bash scripts/stack.sh up` as
+#   .stack/venv/bin/jupyterhub -f scripts/stack/jupyterhub_config.py
+# Everything listens on 127.0.0.1. Secrets and state live in .stack/ (see
+# docs/local-stack.md); this file only reads them.
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+STACK = Path(os.environ.get("BINDERHUB_TS_STACK_DIR", ROOT / ".stack")).resolve()
+SECRETS = STACK / "secrets"
+
+sys.path.insert(0, str(HERE))
+from binder_spawner import BinderSpawner  # noqa: E402
+
+
+def secret(name):
+    path = SECRETS / name
+    try:
+        value = path.read_text().strip()
+    except FileNotFoundError:
+        raise SystemExit(f"missing {path}: run `bash scripts/stack.sh up`") from None
+    if not value:
+        raise SystemExit(f"empty {path}: delete it and run `bash scripts/stack.sh up`")
+    return value
+
+
+c = get_config()  # noqa: F821
+
+# --- network: public proxy port 8000, hub API 8081, proxy API 8001 ----------
+c.JupyterHub.bind_url = "http://127.0.0.1:8000/"
+c.JupyterHub.hub_bind_url = "http://127.0.0.1:8081"
+c.JupyterHub.hub_connect_url = "http://127.0.0.1:8081"
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:8001"
+c.ConfigurableHTTPProxy.command = [
+    str(STACK / "chp" / "node_modules" / ".bin" / "configurable-http-proxy")
+]
+c.ConfigurableHTTPProxy.auth_token = secret("proxy-auth-token")
+c.ConfigurableHTTPProxy.pid_file = str(STACK / "run" / "chp.pid")
+c.ConfigurableHTTPProxy.should_start = True
+
+# --- state -------------------------------------------------------------------
+c.JupyterHub.cookie_secret = bytes.fromhex(secret("cookie-secret"))
+c.JupyterHub.db_url = f"sqlite:///{STACK / 'hub' / 'jupyterhub.sqlite'}"
+c.JupyterHub.pid_file = str(STACK / "run" / "jupyterhub-process.pid")
+c.JupyterHub.cleanup_servers = True
+c.JupyterHub.cleanup_proxy = True
+
+# --- users: temporary users created by the binder service, no login ----------
+c.JupyterHub.authenticator_class = "null"
+c.Authenticator.allow_all = True
+c.JupyterHub.allow_named_servers = True
+c.JupyterHub.named_server_limit_per_user = 0  # no limit
+
+# --- the binderhub-ts service ----------------------------------------------
+c.JupyterHub.services = [
+    {"name": "binder", "api_token": secret("hub-api-token")},
+]
+c.JupyterHub.load_roles = [
+    {
+        "name": "binder",
+        "description": "binderhub-ts: create temporary users, start/stop their servers, follow spawn progress",
+        "scopes": [
+            "admin:users",  # create/delete users (includes users, read:users, list:users)
+            "servers",  # start/stop servers (includes read:servers)
+            "read:servers",  # server model + /server/progress stream
+            "read:users",
+            "list:users",
+            "read:users:activity",
+        ],
+        "services": ["binder"],
+    }
+]
+
+# POST .../servers returns 202 at once; progress comes from the event stream
+c.JupyterHub.tornado_settings = {"slow_spawn_timeout": 0}
+
+# --- spawner ---------------------------------------------------------------
+c.JupyterHub.spawner_class = BinderSpawner
+c.DockerSpawner.network_name = "host"  # each server on its own port on 127.0.0.1
+c.BinderSpawner.listen_ip = "127.0.0.1"
+c.DockerSpawner.remove = True
+c.DockerSpawner.pull_policy = "ifnotpresent"  # 127.0.0.1:5000/... pulled from the local registry
+c.DockerSpawner.prefix = "binderhub-ts"
+c.DockerSpawner.extra_create_kwargs = {"labels": {"org.binderhub-ts.stack": "spawner"}}
+c.DockerSpawner.image = "binderhub-ts/jupyter-base:1"  # only used in auth mode
+c.BinderSpawner.allowed_image_prefixes = ["127.0.0.1:5000/", "binderhub-ts/"]
+c.Spawner.start_timeout = 180
+c.Spawner.http_timeout = 60
