@@ -11,12 +11,23 @@ export class BuildFiles {
   readonly exit: string;
   private readonly pid: string;
   private readonly offset: string;
+  private readonly owner: string;
 
   constructor(dir: string, buildName: string) {
     this.log = join(dir, `${buildName}.log`);
     this.exit = join(dir, `${buildName}.exit`);
     this.pid = join(dir, `${buildName}.pid`);
     this.offset = join(dir, `${buildName}.offset`);
+    this.owner = join(dir, `${buildName}.owner`);
+  }
+
+  /** Which job started the build on disk (a stale build of an earlier job is not re-attached). */
+  async readOwner(): Promise<string> {
+    return (await readFile(this.owner, 'utf8').catch(() => '')).trim();
+  }
+
+  writeOwner(owner: string): Promise<void> {
+    return writeFile(this.owner, owner);
   }
 
   static async prepare(dir: string): Promise<void> {
@@ -48,7 +59,7 @@ export class BuildFiles {
 
   async clear(): Promise<void> {
     await Promise.all(
-      [this.log, this.exit, this.pid, this.offset].map((f) => rm(f, { force: true })),
+      [this.log, this.exit, this.pid, this.offset, this.owner].map((f) => rm(f, { force: true })),
     );
   }
 }

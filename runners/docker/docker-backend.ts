@@ -49,9 +49,11 @@ export class DockerBuildBackend implements BuildBackend {
     await BuildFiles.prepare(this.o.workDir);
     const files = new BuildFiles(this.o.workDir, req.job.buildName);
     const log = this.o.log.child({ build: req.job.buildName });
+    const owner = `${req.job.image} ${req.job.requestedAt}`;
     const pid = await files.readPid();
     const running =
       pid !== undefined &&
+      (await files.readOwner()) === owner &&
       ((await files.readExitCode()) !== undefined || (await processAlive(pid, req.job.image)));
     if (running) {
       log.info({ pid }, 're-attaching to a build that is still running');
@@ -68,9 +70,14 @@ export class DockerBuildBackend implements BuildBackend {
       });
       child.unref();
       await files.writePid(child.pid!);
+      await files.writeOwner(owner);
       log.info({ pid: child.pid }, 'repo2docker started');
     }
-    await this.follow(files, (await files.readPid())!, emit, signal);
+    try {
+      await this.follow(files, (await files.readPid())!, emit, signal);
+    } finally {
+      await files.clear();
+    }
   }
 
   private env(req: BuildRequest, files: BuildFiles): NodeJS.ProcessEnv {
