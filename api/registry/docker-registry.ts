@@ -72,11 +72,10 @@ export class DockerRegistry implements ImageRegistry {
     const scope = `repository:${name}:pull`;
     let token = this.tokens.get(scope);
     if (!token && this.opts.tokenUrl) {
-      token = await this.fetchToken(
-        this.opts.tokenUrl,
-        { scope, service: 'container_registry' },
-        signal,
-      );
+      // The token_url's own `service` wins; upstream's default otherwise.
+      const service =
+        new URL(this.opts.tokenUrl).searchParams.get('service') ?? 'container_registry';
+      token = await this.fetchToken(this.opts.tokenUrl, { scope, service }, signal);
       this.tokens.set(scope, token);
     }
     let res = await this.get(url, token ? `Bearer ${token}` : this.basic(), signal);

@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import { failedEvent, parseStreamId } from '../../queue/index.js';
 import type { AppDeps } from '../app-deps.js';
+import { buildRequestGuard } from '../build-token/build-request-guard.js';
 import { doneEventId, isDoneEventId } from '../builds/done-marker.js';
 import { runLaunchFlow } from '../builds/launch-flow.js';
 import { acceptsEventStream } from '../http/accepts-event-stream.js';
@@ -8,12 +9,16 @@ import { openEventStream } from '../sse/event-stream.js';
 
 const KEEPALIVE_MS = 25_000;
 
-/** The raw (still percent-encoded) path after `/build/<prefix>/`, trailing `/` removed. */
-function rawSpec(req: Request, prefix: string): string {
-  const path = req.path;
-  const head = `/build/${prefix}/`;
-  const at = path.indexOf(head);
-  return (at >= 0 ? path.slice(at + head.length) : '').replace(/\/+$/, '');
+const BUILD_PATH = /^\/build\/([^/]+)\/(.+)$/;
+
+/**
+ * Prefix and raw (still percent-encoded) spec of `/build/<prefix>/<spec>`, trailing `/`
+ * removed. Parsed by hand: Express would reject malformed percent-encoding with a bare
+ * 400 before a `failed` event could say what is wrong.
+ */
+function parseBuildPath(path: string): { prefix: string; spec: string } | undefined {
+  const m = BUILD_PATH.exec(path);
+  return m ? { prefix: m[1]!, spec: m[2]!.replace(/\/+$/, '') } : undefined;
 }
 
 function launchHost(deps: AppDeps, req: Request): string {
@@ -29,12 +34,16 @@ function launchHost(deps: AppDeps, req: Request): string {
  */
 export function buildRouter(deps: AppDeps): Router {
   const router = Router();
-  router.get('/build/:provider/*spec', async (req, res) => {
+  const guard = buildRequestGuard(deps);
+  router.get(/^\/build\/.+/, async (req, res, next) => {
+    const target = parseBuildPath(req.path);
+    if (!target) return next();
     const lastEventId = req.get('last-event-id');
     if (isDoneEventId(lastEventId)) {
       // This client saw the end of its stream already: tell EventSource to stop.
       return void res.status(204).end();
     }
+    const denied = await guard(req, res); // build token + rate limit (sets x-ratelimit-* headers)
     const stream = openEventStream(req, res, deps.keepaliveMs ?? KEEPALIVE_MS);
     deps.metrics.openEventStreams.inc();
     res.on('close', () => deps.metrics.openEventStreams.dec());
@@ -45,6 +54,7 @@ export function buildRouter(deps: AppDeps): Router {
     if (!acceptsEventStream(req.get('accept'))) {
       return finish(failedEvent('Missing Accept header: text/event-stream', 400));
     }
+    if (denied) return finish(failedEvent(denied.message, denied.status_code));
     const buildOnlyArg = String(req.query.build_only ?? '').toLowerCase() === 'true';
     if (buildOnlyArg && !deps.config.BinderHub.enable_api_only_mode) {
       return finish(
@@ -54,12 +64,11 @@ export function buildRouter(deps: AppDeps): Router {
         ),
       );
     }
-    const prefix = req.params.provider ?? '';
     const terminal = await runLaunchFlow(
       deps,
       {
-        prefix,
-        spec: rawSpec(req, prefix),
+        prefix: target.prefix,
+        spec: target.spec,
         buildOnly: buildOnlyArg,
         resumeAfter: parseStreamId(lastEventId),
         clientIp: req.ip ?? '',

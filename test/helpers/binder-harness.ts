@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApi, type RunningApi } from '../../api/start-api.js';
+import type { ApiDepsOverrides } from '../../api/create-api-deps.js';
+import { parseConfig, type Config, type ConfigInput } from '../../queue/config/index.js';
+import { createLogger, type Logger } from '../../queue/index.js';
+import type { BuildBackend } from '../../runners/build-backend.js';
+import { createBackend } from '../../runners/create-backend.js';
+import { startRunner, type Runner } from '../../runners/runner.js';
+import { stackInfo } from './stack.js';
+
+export interface Harness {
+  config: Config;
+  api: RunningApi;
+  runner?: Runner;
+  backend?: BuildBackend;
+  /** `http://127.0.0.1:<port>/` */
+  url: string;
+  log: Logger;
+  /** Number of times the backend was asked to run a build. */
+  readonly buildRuns: number;
+  /** Delete the hub users the tests launched (by user URL). */
+  stopServer(url: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Sections = { [K in keyof ConfigInput]?: Partial<NonNullable<ConfigInput[K]>> };
+
+/**
+ * An api (and, unless `runner: false`, a runner with the docker backend) started
+ * in-process against the real local stack, isolated from other tests by a unique Redis
+ * key prefix, queue name and image prefix (so every test builds its images afresh).
+ */
+export async function startHarness(
+  o: {
+    config?: Sections;
+    runner?: boolean;
+    overrides?: ApiDepsOverrides;
+    wrapBackend?: (b: BuildBackend) => BuildBackend;
+  } = {},
+): Promise<Harness> {
+  const s = stackInfo();
+  const id = randomUUID().slice(0, 8);
+  const workDir = await mkdtemp(join(tmpdir(), 'bhts-builds-'));
+  const base: Sections = {
+    BinderHub: {
+      port: 0,
+      hub_url: s.hubUrl,
+      hub_api_token: s.hubApiToken,
+      image_prefix: `${s.imagePrefix}t${id}-`,
+      enable_api_only_mode: true,
+      log_level: (process.env.TEST_LOG_LEVEL as 'info' | undefined) ?? 'warn',
+    },
+    DockerRegistry: { url: s.registryUrl },
+    Redis: { url: s.redisUrl, key_prefix: `test-${id}` },
+    BuildQueue: { name: `builds-${id}` },
+    DockerBuildExecutor: { repo2docker_path: s.repo2dockerPath, work_dir: workDir },
+    GitRepoProvider: { allow_private_hosts: true },
+    Launcher: { retry_delay: 0.5 },
+    // Tests send many requests from 127.0.0.1; the limiter has tests of its own.
+    RateLimiter: { limit: 0 },
+  };
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const src of [base, o.config ?? {}]) {
+    for (const [k, v] of Object.entries(src))
+      merged[k] = { ...merged[k], ...(v as Record<string, unknown>) };
+  }
+  const config = parseConfig(merged);
+  const log = createLogger({ level: config.BinderHub.log_level, name: `test-${id}` });
+  const api = await startApi(config, log, {
+    defaultMetrics: false,
+    healthCacheMs: 0,
+    ...o.overrides,
+  });
+  let runs = 0;
+  let runner: Runner | undefined;
+  let backend: BuildBackend | undefined;
+  if (o.runner !== false) {
+    const real = await createBackend(config, log);
+    const counted: BuildBackend = {
+      name: real.name,
+      run: (req, emit, signal) => {
+        runs++;
+        return real.run(req, emit, signal);
+      },
+      builderInfo: () => real.builderInfo(),
+      close: () => real.close(),
+    };
+    backend = o.wrapBackend ? o.wrapBackend(counted) : counted;
+    runner = startRunner({ config, backend, log });
+  }
+  const hubHeaders = { authorization: `token ${s.hubApiToken}` };
+  return {
+    config,
+    api,
+    runner,
+    backend,
+    url: api.url,
+    log,
+    get buildRuns() {
+      return runs;
+    },
+    async stopServer(serverUrl: string) {
+      const user = /\/user\/([^/]+)\//.exec(serverUrl)?.[1];
+      if (!user) return;
+      await fetch(`${s.hubApiUrl}users/${user}/server`, { method: 'DELETE', headers: hubHeaders });
+      await fetch(`${s.hubApiUrl}users/${user}`, { method: 'DELETE', headers: hubHeaders });
+    },
+    async close() {
+      await runner?.close(true);
+      await api.runtime.deps.buildQueue.queue.obliterate({ force: true }).catch(() => undefined);
+      await api.close();
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
