@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Config } from '../../queue/config/index.js';
+import type { Logger } from '../../queue/index.js';
+import { KubernetesBuildBackend } from './kubernetes-build-backend.js';
+import { kubernetesSettings } from './kubernetes-settings.js';
+
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/**
+ * Where the Kubernetes API is: `KubernetesBuildExecutor.kubeconfig` when set, else the
+ * pod's service account (in a cluster), else the default kubeconfig ($KUBECONFIG,
+ * ~/.kube/config).
+ */
+export function loadKubeConfig(
+  path: string,
+  inCluster = existsSync(SERVICE_ACCOUNT_TOKEN),
+): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else if (inCluster) kc.loadFromCluster();
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** The Kubernetes build backend for `Runner.backend: kubernetes`. */
+export function createKubernetesBackend(
+  config: Config,
+  log: Logger,
+  kubeConfig: KubeConfig = loadKubeConfig(config.KubernetesBuildExecutor.kubeconfig),
+): KubernetesBuildBackend {
+  return new KubernetesBuildBackend({
+    kubeConfig,
+    settings: kubernetesSettings(config),
+    log: log.child({ backend: 'kubernetes' }),
+  });
+}

@@ -1,0 +1,121 @@
+import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { Logger } from '../../queue/index.js';
+import type { BuildBackend, BuildRequest, EmitEvent } from '../build-backend.js';
+import { BuildFailedError } from '../build-failed-error.js';
+import { repo2dockerArgs } from '../repo2docker-args.js';
+import { BuildPodSession } from './build-pod-session.js';
+import { kubeErrorMessage } from './kube-api-error.js';
+import { KubernetesCleaner } from './kubernetes-cleaner.js';
+import type { KubernetesBackendSettings } from './kubernetes-settings.js';
+import { buildPodAffinity } from './pod-affinity.js';
+import { buildPodSpec } from './pod-spec.js';
+import { rendezvousRank } from './rendezvous-rank.js';
+
+export interface KubernetesBuildBackendOptions {
+  kubeConfig: KubeConfig;
+  settings: KubernetesBackendSettings;
+  log: Logger;
+}
+
+/**
+ * Builds in Kubernetes pods running repo2docker, as upstream's KubernetesBuildExecutor.
+ * The pod's name is the build name, so a second run of the same build (another runner,
+ * or this runner after a restart) attaches to the pod instead of building twice; runs
+ * of one build in this process share one watch and one log stream.
+ */
+export class KubernetesBuildBackend implements BuildBackend {
+  readonly name = 'kubernetes';
+  readonly cleaner: KubernetesCleaner;
+  private readonly api: CoreV1Api;
+  private readonly sessions = new Map<string, BuildPodSession>();
+
+  constructor(private readonly o: KubernetesBuildBackendOptions) {
+    this.api = o.kubeConfig.makeApiClient(CoreV1Api);
+    this.cleaner = new KubernetesCleaner({
+      api: this.api,
+      namespace: o.settings.namespace,
+      maxAgeMs: o.settings.cleanerMaxAgeMs,
+      intervalMs: o.settings.cleanupIntervalMs,
+      log: o.log.child({ component: 'cleaner' }),
+    });
+    if (o.settings.cleanerEnabled && o.settings.cleanupIntervalMs > 0) this.cleaner.start();
+  }
+
+  run(req: BuildRequest, emit: EmitEvent, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(new BuildFailedError('Build cancelled', 'cancelled'));
+    const session = this.sessions.get(req.job.buildName) ?? this.startSession(req);
+    return session.join(emit, signal);
+  }
+
+  /** Builds in progress in this process, by build name. */
+  activeBuilds(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  private startSession(req: BuildRequest): BuildPodSession {
+    const name = req.job.buildName;
+    const log = this.o.log.child({ build: name });
+    const session: BuildPodSession = new BuildPodSession(name, {
+      api: this.api,
+      kubeConfig: this.o.kubeConfig,
+      settings: this.o.settings,
+      log,
+      makePod: () => this.podFor(req, log),
+      requestedAt: req.job.requestedAt,
+      onClosed: () => {
+        if (this.sessions.get(name) === session) this.sessions.delete(name);
+      },
+    });
+    this.sessions.set(name, session);
+    // start() yields before its first event, so the caller joins before anything is sent.
+    void session.start();
+    return session;
+  }
+
+  async builderInfo(): Promise<Record<string, string>> {
+    return { build_image: this.o.settings.buildImage };
+  }
+
+  /** Stops the cleaner; builds in progress keep their pods (a runner re-attaches). */
+  async close(): Promise<void> {
+    await this.cleaner.stop();
+  }
+
+  /** The pod for a request, with the sticky node when sticky builds are on. */
+  async podFor(req: BuildRequest, log: Logger): Promise<V1Pod> {
+    const s = this.o.settings;
+    return buildPodSpec({
+      name: req.job.buildName,
+      repoUrl: req.job.repoUrl,
+      args: ['jupyter-repo2docker', ...repo2dockerArgs(req)],
+      buildImage: s.buildImage,
+      dockerHost: s.dockerHost,
+      pushSecret: req.push ? s.pushSecret : '',
+      registryCredentials: s.registryCredentials,
+      gitCredentials: req.gitCredentials,
+      resources: s.resources,
+      nodeSelector: s.nodeSelector,
+      tolerations: s.tolerations,
+      imagePullSecrets: s.imagePullSecrets,
+      extraEnvs: s.extraEnvs,
+      affinity: buildPodAffinity(
+        s.stickyBuilds ? await this.stickyNode(req.job.repoUrl, log) : undefined,
+      ),
+    });
+  }
+
+  /** The node rendezvous hashing picks for the repository among image-builder pods' nodes. */
+  private async stickyNode(repoUrl: string, log: Logger): Promise<string | undefined> {
+    try {
+      const { items } = await this.api.listNamespacedPod({
+        namespace: this.o.settings.namespace,
+        labelSelector: this.o.settings.imageBuilderSelector,
+      });
+      const nodes = items.map((p) => p.spec?.nodeName).filter((n): n is string => !!n);
+      return nodes.length ? rendezvousRank(nodes, repoUrl)[0] : undefined;
+    } catch (err) {
+      log.warn({ err: kubeErrorMessage(err) }, 'cannot list image-builder pods; no sticky node');
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../../queue/index.js';
+import { BUILDER_CONTAINER } from './build-pod-labels.js';
+import { kubeErrorMessage, kubeStatusCode } from './kube-api-error.js';
+import { PodLogFollower } from './pod-log-follower.js';
+
+export interface PodLogStreamOptions {
+  kubeConfig: KubeConfig;
+  namespace: string;
+  podName: string;
+  /** Lines of history on the first connection (attaching); undefined = all. */
+  tailLines: number | undefined;
+  retryDelayMs: number;
+  log: Logger;
+  onLine(text: string): void;
+  /** Whether the pod has ended (then a closed stream means the log is complete). */
+  isPodDone(): boolean;
+  /** The pod ended and every line of its log was delivered. */
+  onDrained(): void;
+}
+
+/**
+ * A build pod's whole log, once, however often the follow stream has to be reopened:
+ * a stream that closes while the pod still runs is reopened after the last line seen.
+ */
+export class PodLogStream {
+  private follower: PodLogFollower | undefined;
+  private lastTimestamp: string | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private drained = false;
+
+  constructor(private readonly o: PodLogStreamOptions) {}
+
+  /** Make sure a stream is open (called on Running, and when the pod ends). */
+  ensure(): void {
+    if (this.stopped || this.drained || this.follower) return;
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    void this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    this.follower?.stop();
+  }
+
+  private async connect(): Promise<void> {
+    const follower = new PodLogFollower({
+      kubeConfig: this.o.kubeConfig,
+      namespace: this.o.namespace,
+      podName: this.o.podName,
+      container: BUILDER_CONTAINER,
+      // The tail applies until a line was seen; after that, resume after it.
+      tailLines: this.lastTimestamp ? undefined : this.o.tailLines,
+      after: this.lastTimestamp,
+      onLine: (text) => this.o.onLine(text),
+    });
+    this.follower = follower;
+    try {
+      await follower.start();
+    } catch (err) {
+      this.follower = undefined;
+      if (this.stopped) return;
+      const code = kubeStatusCode(err);
+      if (this.o.isPodDone() && (code === 400 || code === 404)) return this.finish();
+      this.o.log.warn(
+        { err: kubeErrorMessage(err), code },
+        'could not open the build log; retrying',
+      );
+      return this.later();
+    }
+    await follower.ended;
+    this.lastTimestamp = follower.lastTimestamp ?? this.lastTimestamp;
+    this.follower = undefined;
+    if (this.stopped) return;
+    if (this.o.isPodDone()) return this.finish();
+    this.o.log.info('build log stream closed while the pod runs; reopening');
+    this.later();
+  }
+
+  private later(): void {
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => this.ensure(), this.o.retryDelayMs);
+  }
+
+  private finish(): void {
+    this.drained = true;
+    this.o.onDrained();
+  }
+}
