@@ -1,0 +1,105 @@
+import { stepFor, type StepState } from '../shared/build-phases.js';
+import { failureHint } from '../shared/failure-hint.js';
+import { followBuild, type StreamEvent } from '../shared/follow-build.js';
+import { serverRedirectUrl, urlPathFromQuery } from '../shared/launch-spec.js';
+import { appBaseUrl, byId, pageConfig } from './dom.js';
+import { LogView } from './log-view.js';
+
+const config = pageConfig();
+const status = byId('phase-status');
+const progress = byId<HTMLProgressElement>('progress');
+const logContainer = byId('log-container');
+const log = new LogView(logContainer);
+let step: StepState | null = null;
+
+function setStatus(text: string): void {
+  status.textContent = text;
+  document.title = `${text} · Binder`;
+}
+
+function showStep(phase: string | undefined): void {
+  const next = stepFor(phase, step);
+  if (!next || next === step) return;
+  step = next;
+  progress.value = next.percent;
+  setStatus(`${next.label}…`);
+  document.querySelectorAll<HTMLLIElement>('#steps li').forEach((li, i) => {
+    li.className = i < next.index ? 'done' : i === next.index ? 'current' : '';
+    if (i === next.index) li.setAttribute('aria-current', 'step');
+    else li.removeAttribute('aria-current');
+  });
+}
+
+function onEvent(event: StreamEvent): void {
+  if (typeof event.message === 'string') log.write(event.message);
+  showStep(event.phase);
+}
+
+function showFailure(event: StreamEvent): void {
+  const message = (event.message ?? '').trim() || 'The build failed.';
+  setStatus('Launch failed');
+  progress.classList.add('failed');
+  document.body.classList.add('launch-failed');
+  byId('failure-message').textContent = message;
+  byId('failure-hint').textContent = failureHint(event);
+  byId('failure').hidden = false;
+  log.write(`\n\x1b[1;31m${message}\x1b[0m\n`);
+  byId('retry').focus();
+}
+
+function showReady(event: StreamEvent): void {
+  showStep('ready');
+  if (typeof event.message === 'string') log.write(event.message);
+  if (typeof event.url !== 'string' || typeof event.token !== 'string') {
+    setStatus('Image ready');
+    return;
+  }
+  const urlPath = urlPathFromQuery(new URLSearchParams(window.location.search));
+  const target = serverRedirectUrl(event.url, event.token, urlPath);
+  setStatus('Server ready: opening it…');
+  const link = byId<HTMLAnchorElement>('server-link');
+  link.href = target;
+  byId('ready-link').hidden = false;
+  window.location.assign(target);
+}
+
+async function launch(): Promise<void> {
+  const url = new URL(`build/${config.providerId}/${config.spec}`, appBaseUrl(config)).toString();
+  const expiresIn = config.buildTokenExpiresIn ?? 0;
+  const final = await followBuild({
+    url,
+    token: config.buildToken,
+    tokenDeadline: Date.now() + Math.max(0, expiresIn - 10) * 1000,
+    onEvent,
+    onReconnect: (attempt, delay, reason) => {
+      setStatus(`Connection lost (${reason}); reconnecting in ${Math.round(delay / 1000)} s…`);
+      log.write(`\x1b[33m[connection lost: ${reason}; reconnecting, attempt ${attempt}]\x1b[0m\n`);
+    },
+  });
+  if (final.phase?.toLowerCase() === 'ready') showReady(final);
+  else showFailure(final);
+}
+
+function setupControls(): void {
+  const toggle = byId<HTMLButtonElement>('toggle-log');
+  toggle.addEventListener('click', () => {
+    const hidden = logContainer.hidden;
+    logContainer.hidden = !hidden;
+    toggle.setAttribute('aria-expanded', String(hidden));
+    toggle.textContent = hidden ? 'Hide log' : 'Show log';
+    if (hidden) log.resize();
+  });
+  byId('save-log').addEventListener('click', () => {
+    const blob = new Blob([log.text()], { type: 'text/plain' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `binder-build-${config.providerId ?? 'log'}.txt`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  });
+  byId('retry').addEventListener('click', () => window.location.reload());
+}
+
+setupControls();
+setStatus('Connecting to the server…');
+void launch();
