@@ -1,11 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../queue/config/index.js';
 import type { BuildQueue, EventBus, Logger } from '../queue/index.js';
+import type { BuildTokens } from './build-token/build-tokens.js';
 import type { HealthChecker } from './health/health-checker.js';
 import type { Launcher } from './launch/launcher.js';
 import type { ApiMetrics } from './metrics/api-metrics.js';
+import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { ProviderRegistry } from './providers/provider-entry.js';
 import type { ImageRegistry } from './registry/image-registry.js';
+import type { UiAssets } from './ui/assets/ui-assets.js';
 
 /** Everything the api needs, built once at start-up (or by a test) and passed in. */
 export interface AppDeps {
@@ -24,4 +27,10 @@ export interface AppDeps {
   builderInfo: () => Promise<Record<string, string>>;
   /** Milliseconds between `:keepalive` comments on event streams (upstream: 25 s). */
   keepaliveMs?: number;
+  /** Build-token signer/checker shared by the launch page and `/build` (default: from `BinderHub.build_token_*`). */
+  buildTokens?: BuildTokens;
+  /** Per-IP limiter of `/build` (default: Redis fixed window from `RateLimiter.*`). */
+  rateLimiter?: RateLimiter;
+  /** The web UI's browser bundle (default: bundled on the fly from source, or `dist/ui/`). */
+  uiAssets?: UiAssets;
 }

@@ -7,6 +7,7 @@ import { healthRouter } from './routes/health.js';
 import { metricsRouter } from './routes/metrics.js';
 import { repoProvidersRouter } from './routes/repo-providers.js';
 import { versionsRouter } from './routes/versions.js';
+import { uiRouter } from './ui/ui-router.js';
 
 /**
  * The api as an Express app, with no globals: everything comes from `deps`. Routes are
@@ -25,6 +26,7 @@ export function createApp(deps: AppDeps): Express {
   base.use(metricsRouter(deps.metrics.registry));
   base.use(buildRouter(deps));
   base.use(repoProvidersRouter(deps.providers));
+  base.use(uiRouter(deps)); // keep last: pages, badges, static, then the 404 catch-all
 
   app.use(deps.config.BinderHub.base_url, base);
   app.use(jsonErrorHandler(deps.log));
