@@ -9,6 +9,7 @@ import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { ProviderRegistry } from './providers/provider-entry.js';
 import type { ImageRegistry } from './registry/image-registry.js';
 import type { UiAssets } from './ui/assets/ui-assets.js';
+import type { Prebuilds } from './webhooks/create-prebuilds.js';
 
 /** Everything the api needs, built once at start-up (or by a test) and passed in. */
 export interface AppDeps {
@@ -27,6 +28,8 @@ export interface AppDeps {
   builderInfo: () => Promise<Record<string, string>>;
   /** Milliseconds between `:keepalive` comments on event streams (upstream: 25 s). */
   keepaliveMs?: number;
+  /** Push-webhook pre-builds (default: built from the rest by the webhook router). */
+  prebuilds?: Prebuilds;
   /** Build-token signer/checker shared by the launch page and `/build` (default: from `BinderHub.build_token_*`). */
   buildTokens?: BuildTokens;
   /** Per-IP limiter of `/build` (default: Redis fixed window from `RateLimiter.*`). */

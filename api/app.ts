@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { AppDeps } from './app-deps.js';
 import { commonHeaders } from './http/common-headers.js';
+import { dashboardRouter } from './dashboard/dashboard-router.js';
 import { jsonErrorHandler } from './http/json-error.js';
 import { buildRouter } from './routes/build.js';
 import { healthRouter } from './routes/health.js';
@@ -8,6 +9,7 @@ import { metricsRouter } from './routes/metrics.js';
 import { repoProvidersRouter } from './routes/repo-providers.js';
 import { versionsRouter } from './routes/versions.js';
 import { uiRouter } from './ui/ui-router.js';
+import { webhookRouter } from './webhooks/webhook-router.js';
 
 /**
  * The api as an Express app, with no globals: everything comes from `deps`. Routes are
@@ -19,11 +21,13 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.config.BinderHub.trust_proxy);
   const base = express.Router();
 
+  base.use(webhookRouter(deps)); // first: reads the raw body (signatures)
   base.use(commonHeaders(deps.config.BinderHub.cors_allow_origin));
   // Unauthenticated, unbanned: probes and scrapers.
   base.use(versionsRouter({ ...deps, corsAllowOrigin: deps.config.BinderHub.cors_allow_origin }));
   base.use(healthRouter(deps.health));
   base.use(metricsRouter(deps.metrics.registry));
+  base.use(dashboardRouter(deps)); // Dashboard.path: authenticated bull-board
   base.use(buildRouter(deps));
   base.use(repoProvidersRouter(deps.providers));
   base.use(uiRouter(deps)); // keep last: pages, badges, static, then the 404 catch-all

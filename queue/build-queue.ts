@@ -24,6 +24,11 @@ export type EnqueueOutcome =
   /** the previous attempt failed; it was removed and a new job added */
   | 'requeued';
 
+export interface EnqueueOptions {
+  /** Add a new job delayed by this many ms (a pre-build waiting for its repository's running one). */
+  delayMs?: number;
+}
+
 export interface EnqueueResult {
   outcome: EnqueueOutcome;
   job: Job<BuildJob, BuildResult>;
@@ -43,7 +48,7 @@ export class BuildQueue {
     });
   }
 
-  async enqueue(data: BuildJob): Promise<EnqueueResult> {
+  async enqueue(data: BuildJob, options: EnqueueOptions = {}): Promise<EnqueueResult> {
     const job = buildJobSchema.parse(data);
     const priority =
       job.trigger === 'launch' ? this.opts.interactivePriority : this.opts.prebuildPriority;
@@ -56,7 +61,7 @@ export class BuildQueue {
           // so build again. Forget its events first so followers see only the new run.
           await existing.remove().catch(() => undefined);
           await this.opts.bus.reset(job.buildName);
-          const added = await this.add(job, priority);
+          const added = await this.add(job, priority, options.delayMs);
           if (added.id === job.buildName && (await added.getState()) !== 'unknown')
             return { outcome: 'requeued', job: added };
           continue;
@@ -71,16 +76,17 @@ export class BuildQueue {
       // replayed to followers of the new run; a live run's history is kept.
       const last = await this.opts.bus.lastEvent(job.buildName);
       if (last && isTerminalBuildEvent(last.event)) await this.opts.bus.reset(job.buildName);
-      const added = await this.add(job, priority);
+      const added = await this.add(job, priority, options.delayMs);
       return { outcome: 'queued', job: added };
     }
     throw new Error(`could not enqueue ${job.buildName}: the job changed state repeatedly`);
   }
 
-  private add(job: BuildJob, priority: number): Promise<Job<BuildJob, BuildResult>> {
+  private add(job: BuildJob, priority: number, delayMs = 0): Promise<Job<BuildJob, BuildResult>> {
     return this.queue.add(jobDisplayName(job), job, {
       jobId: job.buildName,
       priority,
+      ...(delayMs > 0 ? { delay: delayMs } : {}),
       attempts: 1,
       removeOnComplete: { count: this.opts.keepCompleted },
       removeOnFail: { count: this.opts.keepFailed },

@@ -1,0 +1,57 @@
+import { keyNames } from '../../queue/index.js';
+import type { AppDeps } from '../app-deps.js';
+import { DeliveryIds } from './delivery-ids.js';
+import { PrebuildScheduler, type SchedulerDeps } from './prebuild-scheduler.js';
+import { PushCoalescer } from './push-coalescer.js';
+import { PushLog } from './push-log.js';
+import { webhookMetrics } from './webhook-metrics.js';
+
+export type PrebuildDeps = Pick<
+  AppDeps,
+  'config' | 'log' | 'metrics' | 'redis' | 'buildQueue' | 'bus' | 'providers' | 'registry'
+>;
+
+/** The pieces behind the push webhooks, built from the api's dependencies. */
+export interface Prebuilds {
+  scheduler: PrebuildScheduler;
+  pushLog: PushLog;
+  deliveries: DeliveryIds;
+  metrics: ReturnType<typeof webhookMetrics>;
+}
+
+/** A pending pre-build waits at most this long for the running one: the build time limit. */
+function maxWaitMs(deps: PrebuildDeps): number {
+  const maxAge = deps.config.BuildExecutor.max_age;
+  return (maxAge > 0 ? maxAge + 60 : 6 * 3600) * 1000;
+}
+
+export function createPrebuilds(
+  deps: PrebuildDeps,
+  tuning: Pick<SchedulerDeps, 'promotePollMs' | 'registryRetryMs'> = {},
+): Prebuilds {
+  const { config } = deps;
+  const keys = keyNames(config.Redis.key_prefix);
+  const metrics = webhookMetrics(deps.metrics.registry);
+  const pushLog = new PushLog(deps.redis, keys);
+  const coalescer = new PushCoalescer({
+    redis: deps.redis,
+    keys,
+    buildQueue: deps.buildQueue,
+    bus: deps.bus,
+    prebuildPriority: config.BuildQueue.prebuild_priority,
+    maxWaitMs: maxWaitMs(deps),
+    historyTtlSeconds: config.BuildQueue.event_history_ttl,
+  });
+  const scheduler = new PrebuildScheduler({
+    providers: deps.providers,
+    registry: deps.registry,
+    log: deps.log.child({ component: 'prebuild' }),
+    imagePrefix: config.BinderHub.image_prefix,
+    coalescer,
+    pushLog,
+    metrics,
+    ...tuning,
+  });
+  const ttl = Math.max(config.GitHubWebhook.delivery_ttl, 1);
+  return { scheduler, pushLog, deliveries: new DeliveryIds(deps.redis, keys, ttl), metrics };
+}

@@ -1,0 +1,46 @@
+import { Webhooks } from '@octokit/webhooks';
+import { Router } from 'express';
+import type { AppDeps } from '../app-deps.js';
+import { buildsApiRouter } from '../builds-api/builds-router.js';
+import { sendJsonError } from '../http/json-error.js';
+import { createPrebuilds } from './create-prebuilds.js';
+import { prebuildRules } from './decide-prebuild.js';
+import { gitHubHook } from './github-hook.js';
+import { specFor } from './prebuild-scheduler.js';
+
+/**
+ * The push webhooks (`POST GitHubWebhook.path`) and `GET /api/builds`. Mount before any
+ * body parser: signatures are checked over the raw body, which this router reads itself.
+ */
+export function webhookRouter(deps: AppDeps): Router {
+  const router = Router();
+  const prebuilds = deps.prebuilds ?? createPrebuilds(deps);
+  const gh = deps.config.GitHubWebhook;
+  const ghEntry = deps.providers.get('gh');
+  const log = deps.log.child({ component: 'webhook' });
+  router.post(
+    gh.path,
+    gitHubHook({
+      source: 'github',
+      webhooks: gh.secret ? new Webhooks({ secret: gh.secret }) : null,
+      maxBodyBytes: gh.max_body_size,
+      metrics: prebuilds.metrics,
+      rules: prebuildRules(gh, {
+        isBanned: (spec) => ghEntry?.policy.isBanned(spec) ?? true,
+        specFor: (repo, ref) => specFor('gh', repo, ref),
+        webhookClass: 'GitHubWebhook',
+        providerClass: 'GitHubRepoProvider',
+      }),
+      deliveries: prebuilds.deliveries,
+      scheduler: prebuilds.scheduler,
+      pushLog: prebuilds.pushLog,
+      log,
+    }),
+  );
+  router.all(gh.path, (_req, res) => {
+    res.setHeader('allow', 'POST');
+    sendJsonError(res, 405, 'Webhook deliveries are POST requests');
+  });
+  router.use(buildsApiRouter({ ...deps, pushLog: prebuilds.pushLog }));
+  return router;
+}
