@@ -17,7 +17,7 @@ import {
 } from './sections/infrastructure.js';
 import { kubernetesBuildExecutorSection, kubernetesCleanerSection } from './sections/kubernetes.js';
 import { gitHubWebhookSection } from './sections/webhook.js';
-import { dashboardSection, eventLogSection } from './sections/operator.js';
+import { dashboardSection, eventLogSection, healthSection } from './sections/operator.js';
 
 const section = <T extends z.ZodType>(schema: T) => schema.prefault({} as never);
 
@@ -46,6 +46,7 @@ export const configSchema = z
     GitHubWebhook: section(gitHubWebhookSection),
     Dashboard: section(dashboardSection),
     EventLog: section(eventLogSection),
+    Health: section(healthSection),
   })
   .strict();
 

@@ -1,0 +1,23 @@
+import { buildJobSchema, scrubUrl } from '../../queue/index.js';
+
+/**
+ * What the dashboard shows as a job's data: the build job (image, trigger, provider,
+ * spec, resolved ref) with the repository URL scrubbed of credentials and the request
+ * time readable. Anything that is not a build job is shown as it is.
+ */
+export function formatJobData(data: unknown): unknown {
+  const parsed = buildJobSchema.safeParse(data);
+  if (!parsed.success) return data;
+  const job = parsed.data;
+  return {
+    image: job.image,
+    trigger: job.trigger,
+    provider: `${job.providerName} (${job.provider})`,
+    spec: job.spec,
+    resolvedSpec: job.resolvedSpec,
+    ref: job.ref,
+    repoUrl: scrubUrl(job.repoUrl),
+    buildName: job.buildName,
+    requestedAt: new Date(job.requestedAt).toISOString(),
+  };
+}

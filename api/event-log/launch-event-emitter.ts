@@ -1,0 +1,46 @@
+import type { EventLog, LaunchEventCapsule } from '../../queue/event-log/index.js';
+
+export interface LaunchEventInput {
+  /** Provider display name (`ProviderEntry.name`: GitHub, Git, …). */
+  providerName: string;
+  /** The spec as requested (the HEAD-substituted one when the fallback fired). */
+  spec: string;
+  /** The resolved ref. */
+  ref: string;
+  /** Whether the request carried a valid build token. */
+  buildToken: boolean;
+  /** The request's headers (Express: `(name) => req.get(name)`). */
+  header: (name: string) => string | undefined;
+}
+
+/** `origin` and `request_origin` as upstream derives them from a request. */
+export function launchOrigins(
+  header: (name: string) => string | undefined,
+  normalizedOrigin: string,
+): { origin: string; request_origin: string } {
+  return {
+    origin: normalizedOrigin || header('host') || '',
+    // Browsers send Origin on cross-origin calls and Sec-Fetch-Site on all; scripts
+    // usually send neither, which leaves "".
+    request_origin: header('origin') ?? header('sec-fetch-site') ?? '',
+  };
+}
+
+/**
+ * Writes the `binderhub.jupyter.org/launch` event of one successful launch (never for
+ * `build_only`). `normalizedOrigin` is `BinderHub.normalized_origin`.
+ */
+export function emitLaunchEvent(
+  eventLog: EventLog,
+  normalizedOrigin: string,
+  input: LaunchEventInput,
+): LaunchEventCapsule | undefined {
+  return eventLog.emitLaunch({
+    provider: input.providerName,
+    spec: input.spec,
+    ref: input.ref,
+    status: 'success',
+    build_token: input.buildToken,
+    ...launchOrigins(input.header, normalizedOrigin),
+  });
+}

@@ -1,0 +1,110 @@
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../queue/index.js';
+import {
+  formatHeartbeat,
+  parseHeartbeats,
+  type RunnerHeartbeat,
+} from '../../queue/heartbeat/runner-heartbeat.js';
+
+/** Entries of runners silent for this long are removed from the hash by any live runner. */
+const FORGET_AFTER_MS = 60 * 60 * 1000;
+
+export interface HeartbeatWriter {
+  /** Writes one heartbeat now (also done every interval). */
+  beat(): Promise<void>;
+  /** ms since epoch of the last heartbeat Redis accepted, if any. */
+  lastSuccess(): number | undefined;
+  /** Stops beating and removes this runner's entry. */
+  stop(): Promise<void>;
+}
+
+export interface HeartbeatOptions {
+  /** A connection that gives up on failed commands (not a worker's `maxRetriesPerRequest: null`). */
+  redis: Redis;
+  /** The runners hash: `keyNames(prefix).runners()`. */
+  key: string;
+  runnerId: string;
+  /** `Runner.heartbeat_interval` (seconds; at least 1). */
+  intervalSeconds: number;
+  /** Builds this runner is running now. */
+  active: () => number;
+  log: Logger;
+  onFailure?: () => void;
+  now?: () => number;
+}
+
+/** A runner id unique among live processes: `<hostname>-<pid>`. */
+export function defaultRunnerId(): string {
+  return `${hostname()}-${process.pid}`;
+}
+
+/**
+ * `HSET <runners> <runnerId> {"at", "active"}` now and every interval, so the api can
+ * tell whether any runner is alive (`/health`) and how busy each one is (`/metrics`).
+ */
+export function startHeartbeat(opts: HeartbeatOptions): HeartbeatWriter {
+  const now = opts.now ?? Date.now;
+  const log = opts.log.child({ component: 'heartbeat', runner: opts.runnerId });
+  let last: number | undefined;
+  let stopped = false;
+  let warned = false;
+
+  const intervalMs = Math.max(1, opts.intervalSeconds) * 1000;
+  let inflight: Promise<void> = Promise.resolve();
+  const write = async (): Promise<void> => {
+    if (stopped) return;
+    const value: RunnerHeartbeat = { at: now(), active: opts.active() };
+    try {
+      await withTimeout(
+        opts.redis.hset(opts.key, opts.runnerId, formatHeartbeat(value)),
+        intervalMs,
+      );
+      last = value.at;
+      warned = false;
+      await forgetSilentRunners(opts.redis, opts.key, value.at);
+    } catch (err) {
+      opts.onFailure?.();
+      if (!warned) log.warn({ err: (err as Error).message }, 'heartbeat not written');
+      warned = true;
+    }
+  };
+
+  const beat = (): Promise<void> => {
+    inflight = inflight.then(write);
+    return inflight;
+  };
+
+  const timer = setInterval(() => void beat(), intervalMs);
+  timer.unref();
+  void beat();
+
+  return {
+    beat,
+    lastSuccess: () => last,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await inflight;
+      await withTimeout(opts.redis.hdel(opts.key, opts.runnerId), intervalMs).catch(
+        () => undefined,
+      );
+    },
+  };
+}
+
+async function forgetSilentRunners(redis: Redis, key: string, now: number): Promise<void> {
+  const silent = parseHeartbeats(await redis.hgetall(key))
+    .filter((b) => now - b.at > FORGET_AFTER_MS)
+    .map((b) => b.runner);
+  if (silent.length > 0) await redis.hdel(key, ...silent);
+}
+
+/** Rejects when `promise` has not settled within `ms` (Redis down: ioredis may queue). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
