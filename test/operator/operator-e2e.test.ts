@@ -47,7 +47,6 @@ describe('the operator view of a real build and launch', () => {
   let runnerMetrics: string;
   const buildEvents: Array<Record<string, unknown>> = [];
   const launched: string[] = [];
-  const command = () => h.api.runtime.deps.redis;
 
   beforeAll(async () => {
     await requireStack();
