@@ -196,8 +196,10 @@ export class FakeKubeApiServer {
     const selector = q.get('labelSelector');
     const rv = q.get('resourceVersion');
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
-    const send = (e: Pick<WatchEvent, 'type' | 'object'> | { type: string; object: Json }) =>
-      res.write(`${JSON.stringify({ type: e.type, object: e.object })}\n`);
+    res.flushHeaders(); // as the API server does: the client has its response before any event
+    const send = (e: { type: string; object: Json }) => {
+      if (!res.writableEnded) res.write(`${JSON.stringify({ type: e.type, object: e.object })}\n`);
+    };
     if (rv && rv !== '0' && Number(rv) < this.state.minResumeRv) {
       send({
         type: 'ERROR',
@@ -250,10 +252,12 @@ export class FakeKubeApiServer {
     if (tail !== null) lines = lines.slice(Math.max(0, lines.length - Number(tail)));
     const withTs = q.get('timestamps') === 'true';
     res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
+    res.flushHeaders();
     let sent = this.state.logLines(ns, name).indexOf(lines[0]!);
     if (sent < 0) sent = this.state.logLines(ns, name).length;
     const flush = () => {
       const all = this.state.logLines(ns, name);
+      if (res.writableEnded) return;
       for (; sent < all.length; sent++)
         res.write(`${withTs ? `${all[sent]!.ts} ` : ''}${all[sent]!.text}\n`);
     };

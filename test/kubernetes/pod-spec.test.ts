@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { UPSTREAM_BUILD_TOLERATIONS } from '../../queue/config/sections/kubernetes.js';
+import {
+  buildPodSpec,
+  dockerSocketPath,
+  pythonJsonDumps,
+} from '../../runners/kubernetes/pod-spec.js';
+import { KubernetesBuildBackend } from '../../runners/kubernetes/kubernetes-build-backend.js';
+import {
+  NS,
+  buildRequest,
+  kubeConfigFor,
+  startKubeTestEnv,
+  testLogger,
+  testSettings,
+} from './kube-test-env.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as {
+    inputs: any;
+    pod: any;
+  };
+
+function requestFor(inputs: any) {
+  const req = buildRequest({
+    buildName: inputs.name,
+    repoUrl: inputs.repo_url,
+    ref: inputs.ref,
+    image: inputs.image_name,
+  });
+  return {
+    ...req,
+    push: inputs.push,
+    appendix: inputs.appendix ?? '',
+    extraArgs: inputs.repo2docker_extra_args ?? [],
+    gitCredentials: inputs.git_credentials,
+  };
+}
+
+/** Compares every field, and names the first differing path (clearer than one big diff). */
+function expectSameFields(actual: unknown, expected: unknown, path = 'pod'): void {
+  if (expected && typeof expected === 'object') {
+    expect(typeof actual, path).toBe('object');
+    const keys = new Set([...Object.keys(expected), ...Object.keys(actual as object)]);
+    for (const k of keys)
+      expectSameFields((actual as any)[k], (expected as any)[k], `${path}.${k}`);
+  } else {
+    expect(actual, path).toEqual(expected);
+  }
+}
+
+describe('the build pod, field by field against upstream’s', () => {
+  const tolerations = UPSTREAM_BUILD_TOLERATIONS.map((t) => ({ ...t }));
+
+  it('default traits', async () => {
+    const { inputs, pod } = fixture('upstream-build-pod-default.json');
+    const backend = new KubernetesBuildBackend({
+      kubeConfig: kubeConfigFor('http://127.0.0.1:1'),
+      settings: testSettings({ tolerations }),
+      log: testLogger().log,
+    });
+    const ours = await backend.podFor(requestFor(inputs), testLogger().log);
+    const { apiVersion, kind, ...rest } = ours;
+    expect([apiVersion, kind]).toEqual(['v1', 'Pod']); // the Python client leaves these to the server
+    expectSameFields(rest, pod);
+  });
+
+  it('every option, sticky builds on image-builder nodes included', async () => {
+    const { inputs, pod } = fixture('upstream-build-pod-all-options.json');
+    const t = inputs.traits;
+    const env = await startKubeTestEnv();
+    try {
+      for (const node of inputs.image_builder_nodes as string[]) {
+        env.server.state.create(NS, {
+          metadata: { name: `dind-${node}`, labels: { app: 'binder', component: 'image-builder' } },
+          spec: { nodeName: node, containers: [{ name: 'dind', image: 'docker:dind' }] },
+        });
+      }
+      const backend = env.backend({
+        buildImage: t.build_image,
+        dockerHost: t.docker_host,
+        pushSecret: t.push_secret,
+        registryCredentials: t.registry_credentials,
+        resources: t.resources,
+        nodeSelector: t.node_selector,
+        extraEnvs: t.extra_envs,
+        imagePullSecrets: t.image_pull_secrets,
+        stickyBuilds: t.sticky_builds,
+        tolerations,
+      });
+      const {
+        apiVersion: _a,
+        kind: _k,
+        ...ours
+      } = await backend.podFor(requestFor(inputs), env.log);
+      expectSameFields(ours, pod);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('no docker socket for dind/podman-less builders (docker_host null), no push secret without --push', () => {
+    const pod = buildPodSpec({
+      name: 'build-x-1',
+      repoUrl: 'https://example.org/r',
+      args: ['jupyter-repo2docker', 'https://example.org/r'],
+      buildImage: 'img',
+      dockerHost: null,
+      pushSecret: '',
+      registryCredentials: {},
+      resources: { limits: {}, requests: {} },
+      nodeSelector: {},
+      tolerations: [],
+      imagePullSecrets: [],
+      extraEnvs: {},
+      affinity: {},
+    });
+    expect(pod.spec!.volumes).toEqual([]);
+    expect(pod.spec!.containers[0]!.volumeMounts).toEqual([]);
+  });
+
+  it('takes the path of a docker_host URL as upstream’s urlparse does', () => {
+    expect(dockerSocketPath('/var/run/docker.sock')).toBe('/var/run/docker.sock');
+    expect(dockerSocketPath('unix:///var/run/pink/podman.sock')).toBe('/var/run/pink/podman.sock');
+    expect(dockerSocketPath('http://mydockerregistry.local')).toBe('/');
+  });
+
+  it('writes registry credentials as Python’s json.dumps does', () => {
+    expect(pythonJsonDumps({ registry: 'r', username: 'ü', password: 'p"q' })).toBe(
+      '{"registry": "r", "username": "\\u00fc", "password": "p\\"q"}',
+    );
+  });
+});
