@@ -69,7 +69,8 @@ async function launch(): Promise<void> {
   const final = await followBuild({
     url,
     token: config.buildToken,
-    tokenDeadline: Date.now() + Math.max(0, expiresIn - 10) * 1000,
+    // A little before the server's expiry, so a resume never presents an expired token.
+    tokenDeadline: Date.now() + expiresIn * 950,
     onEvent,
     onReconnect: (attempt, delay, reason) => {
       setStatus(`Connection lost (${reason}); reconnecting in ${Math.round(delay / 1000)} s…`);

@@ -20,7 +20,15 @@ export class LogView {
       fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace',
       cursorStyle: 'bar',
       cursorInactiveStyle: 'none',
-      theme: { background: '#111827', foreground: '#e5e7eb' },
+      // Colours readable on the dark background (contrast ≥ 4.5:1).
+      theme: {
+        background: '#111827',
+        foreground: '#e5e7eb',
+        red: '#f87171',
+        brightRed: '#fca5a5',
+        yellow: '#fbbf24',
+        brightYellow: '#fcd34d',
+      },
     });
     this.term.loadAddon(this.fit);
     this.term.open(container);

@@ -4,7 +4,7 @@ import type { SiteSettings } from '../html/site-settings.js';
 
 function copyField(id: string, labelText: string, multiline: boolean): SafeHtml {
   const field = multiline
-    ? markup`<textarea id="${id}" class="code" rows="2" readonly></textarea>`
+    ? markup`<textarea id="${id}" class="code" rows="3" readonly></textarea>`
     : markup`<input id="${id}" class="code" type="text" readonly>`;
   return markup`<div class="copy-field">
     <label for="${id}">${labelText}</label>
