@@ -39,9 +39,10 @@ export class PrebuildScheduler {
   /** Handle a push in the background; `onError` runs if it could not be handled. */
   schedule(notice: PushNotice, onError: () => Promise<void> = async () => {}): void {
     const refKey = `${notice.provider}:${notice.repo.toLowerCase()}:${notice.ref}`;
-    void this.serial.run(refKey, () =>
-      this.handle(notice, refKey).catch((err: unknown) => this.failed(notice, err, onError)),
-    );
+    void this.serial.run(refKey, async () => {
+      await new Promise((r) => setImmediate(r)); // answer the delivery first
+      await this.handle(notice, refKey).catch((err: unknown) => this.failed(notice, err, onError));
+    });
   }
 
   /** Resolves when every push scheduled so far has been handled. */

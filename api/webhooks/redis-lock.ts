@@ -1,7 +1,18 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const RELEASE_SHA = createHash('sha1').update(RELEASE).digest('hex');
+
+/** Deletes the lock if it is still ours (EVALSHA; the script text only when Redis lacks it). */
+async function release(redis: Redis, key: string, token: string): Promise<void> {
+  try {
+    await redis.evalsha(RELEASE_SHA, 1, key, token);
+  } catch (err) {
+    if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
+    await redis.eval(RELEASE, 1, key, token);
+  }
+}
 
 export class LockTimeoutError extends Error {
   override readonly name = 'LockTimeoutError';
@@ -36,6 +47,6 @@ export async function withRedisLock<T>(
   try {
     return await fn();
   } finally {
-    await redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+    await release(redis, key, token).catch(() => undefined);
   }
 }
