@@ -8,6 +8,7 @@
 #   bash scripts/stack.sh status        one line per service
 #   bash scripts/stack.sh logs [svc] [-f]  tail the logs (redis, dockerd, registry,
 #                                       jupyterhub, binderhub, base-image, ...)
+#   bash scripts/stack.sh restart [svc] stop one service (or all), then up
 #   bash scripts/stack.sh reset         down, then delete .stack/ entirely
 #
 # See docs/local-stack.md.
@@ -120,7 +121,12 @@ docker_up() { docker info >/dev/null 2>&1; }
 registry_up() { curl -sf --max-time 3 -o /dev/null "http://$REGISTRY_ADDR/v2/"; }
 hub_up() { curl -sf --max-time 3 -o /dev/null "http://127.0.0.1:$HUB_PORT/hub/api/"; }
 binder_health() { curl -s --max-time 5 "http://127.0.0.1:$BINDER_PORT/health"; }
-binder_up() { binder_health | grep -Eq '"ok" *: *true'; }
+binder_up() {
+  binder_health | node -e 'let s = "";
+    process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      try { process.exit(JSON.parse(s).ok === true ? 0 : 1); } catch { process.exit(1); }
+    });'
+}
 
 # --------------------------------------------------------------- packages --
 # command -> Debian package providing it
@@ -457,8 +463,20 @@ start_binderhub() {
     fi
     return 0
   fi
+  if port_open $BINDER_PORT; then
+    # its health may lag a restart of the hub or the registry
+    log "binderhub-ts: 127.0.0.1:$BINDER_PORT is taken but not healthy yet; waiting up to 30s"
+    if wait_until 30 binderhub binder_up; then
+      log "binderhub-ts: healthy on 127.0.0.1:$BINDER_PORT$(running binderhub || echo ' (not started by this script, reusing it)')"
+      return 0
+    fi
+    if ! running binderhub; then
+      printf '[stack] health: %s\n' "$(binder_health || echo '(no answer)')" >&2
+      die "port $BINDER_PORT is in use by something that is not a healthy binderhub-ts"
+    fi
+    log "binderhub-ts: restarting the unhealthy app (pid $(pid_of binderhub))"
+  fi
   running binderhub && stop_pid binderhub 15
-  port_open $BINDER_PORT && die "port $BINDER_PORT is in use by something that is not a healthy binderhub-ts"
   log "binderhub-ts: starting node --import tsx bin/binderhub-ts.ts local --config $STACK/config.yaml"
   (cd "$ROOT" && start_bg binderhub node --import tsx "$cli" local --config "$STACK/config.yaml")
   if ! wait_until 90 binderhub binder_up; then
@@ -586,8 +604,26 @@ cmd_logs() {
   tail -n 100 "${follow[@]}" "$LOGS/$svc.log"
 }
 
+cmd_restart() {
+  local svc=${1:-}
+  case "$svc" in
+    hub | jupyterhub) stop_pid jupyterhub 30 && stop_pid chp 5 ;;
+    binder | binderhub | binderhub-ts) stop_pid binderhub 15 ;;
+    registry) stop_pid registry 10 ;;
+    redis) stop_pid redis 15 ;;
+    docker | dockerd) stop_pid dockerd 30 ;;
+    "") cmd_down ;;
+    *) die "restart what? one of: redis docker registry jupyterhub binderhub (or nothing for all)" ;;
+  esac
+  cmd_up
+}
+
 case "${1:-}" in
   up) cmd_up ;;
+  restart)
+    shift
+    cmd_restart "$@"
+    ;;
   down) cmd_down ;;
   status) cmd_status ;;
   logs)
@@ -596,7 +632,7 @@ case "${1:-}" in
     ;;
   reset) cmd_reset ;;
   *)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -80,7 +80,9 @@ rm -rf "$HOOK_DIR" && mkdir -p "$HOOK_DIR"
   for e in "${PIP_ENV[@]}"; do printf " %q" "$e"; done
   printf " /opt/venv/bin/pip install --quiet %q 'jupyter-server>=2,<3'\n" "$NOTEBOOK_SPEC"
   echo 'rm -rf "$root/tmp/stack-hook"'
-  echo 'find "$root/opt/venv" -name __pycache__ -type d -prune -exec rm -rf {} +'
+  # keep (and complete) the bytecode: without it every container start
+  # compiles jupyter-server/jupyterlab from source, seconds of CPU each
+  echo 'chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin /opt/venv/bin/python -m compileall -q -j 0 /opt/venv >/dev/null || true'
   echo 'chroot "$root" chown -R 1000:1000 /opt/venv /home/jovyan'
   echo 'rm -rf "$root/var/cache/apt/"* "$root/var/lib/apt/lists/"* "$root/root/.cache"'
 } >"$HOOK_DIR/customize.sh"

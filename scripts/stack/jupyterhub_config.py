@@ -46,7 +46,7 @@ c.ConfigurableHTTPProxy.should_start = True
 c.JupyterHub.cookie_secret = bytes.fromhex(secret("cookie-secret"))
 c.JupyterHub.db_url = f"sqlite:///{STACK / 'hub' / 'jupyterhub.sqlite'}"
 c.JupyterHub.pid_file = str(STACK / "run" / "jupyterhub-process.pid")
-c.JupyterHub.cleanup_servers = True
+c.JupyterHub.cleanup_servers = False  # a hub restart keeps running servers; `stack.sh down` removes them
 c.JupyterHub.cleanup_proxy = True
 
 # --- users: temporary users created by the binder service, no login ----------
@@ -88,5 +88,5 @@ c.DockerSpawner.prefix = "binderhub-ts"
 c.DockerSpawner.extra_create_kwargs = {"labels": {"org.binderhub-ts.stack": "spawner"}}
 c.DockerSpawner.image = "binderhub-ts/jupyter-base:1"  # only used in auth mode
 c.BinderSpawner.allowed_image_prefixes = ["127.0.0.1:5000/", "binderhub-ts/"]
-c.Spawner.start_timeout = 180
-c.Spawner.http_timeout = 60
+c.Spawner.start_timeout = 300  # a 2-core machine starting many servers at once is slow
+c.Spawner.http_timeout = 120
