@@ -33,47 +33,113 @@ interface Reading {
   queue: QueueSnapshot;
   runners: RunnerBeat[];
   at: number;
+  classes: PriorityClass[];
+  live: (b: RunnerBeat) => boolean;
 }
 
-/**
- * What upstream lacks, computed when Prometheus scrapes: queue depth by state and by
- * priority class, the oldest waiting build, and runner heartbeats. One Redis reading
- * serves all series of a scrape; a failed reading exports nothing (no stale values)
- * and counts in `binderhub_ts_queue_metrics_errors_total`.
- * (Webhook delivery counters live with the webhook route.)
- */
-export function registerQueueMetrics(opts: QueueMetricsOptions): void {
+/** One Redis reading per scrape (reused for a second), undefined when it failed. */
+function queueReader(opts: QueueMetricsOptions, onError: () => void) {
   const now = opts.now ?? Date.now;
-  const registers = [opts.registry];
   const classes: PriorityClass[] = [
     { name: 'interactive', priority: opts.priorities.interactive },
     { name: 'prebuild', priority: opts.priorities.prebuild },
   ];
   let pending: { at: number; reading: Promise<Reading | undefined> } | undefined;
-  const read = (): Promise<Reading | undefined> => {
-    const t = now();
-    if (pending && t - pending.at < 1000) return pending.reading;
-    const reading = (async () => {
-      try {
-        const [queue, hash] = await within(
-          Promise.all([
-            readQueueSnapshot(opts.queue, classes, t),
-            opts.redis.hgetall(opts.runnersKey),
-          ]),
-          READ_TIMEOUT_MS,
-          'build queue',
-        );
-        return { queue, runners: parseHeartbeats(hash), at: t };
-      } catch (err) {
-        errors.inc();
-        opts.log.warn({ err: (err as Error).message }, 'queue metrics not read');
-        return undefined;
-      }
-    })();
-    pending = { at: t, reading };
-    return reading;
+  const readNow = async (at: number): Promise<Reading | undefined> => {
+    try {
+      const [queue, hash] = await within(
+        Promise.all([
+          readQueueSnapshot(opts.queue, classes, at),
+          opts.redis.hgetall(opts.runnersKey),
+        ]),
+        READ_TIMEOUT_MS,
+        'build queue',
+      );
+      const live = (b: RunnerBeat) => isLive(b, at, opts.heartbeatIntervalSeconds);
+      return { queue, runners: parseHeartbeats(hash), at, classes, live };
+    } catch (err) {
+      onError();
+      opts.log.warn({ err: (err as Error).message }, 'queue metrics not read');
+      return undefined;
+    }
   };
+  return (): Promise<Reading | undefined> => {
+    const at = now();
+    if (!pending || at - pending.at >= 1000) pending = { at, reading: readNow(at) };
+    return pending.reading;
+  };
+}
 
+type Fill = (set: (labels: Record<string, string>, value: number) => void, r: Reading) => void;
+
+/** name, help, labels, and how to fill the series from a reading. */
+const SERIES: Array<[string, string, string[], Fill]> = [
+  [
+    'binderhub_ts_queue_jobs',
+    'Build jobs by state',
+    ['state'],
+    (set, r) => {
+      for (const [state, n] of Object.entries(r.queue.counts)) set({ state }, n);
+    },
+  ],
+  [
+    'binderhub_ts_queue_waiting_jobs',
+    'Builds waiting to start, by priority class',
+    ['class', 'priority'],
+    (set, r) => {
+      for (const c of r.classes) {
+        const n = r.queue.waitingByClass[c.name];
+        if (n !== undefined) set({ class: c.name, priority: String(c.priority) }, n);
+      }
+    },
+  ],
+  [
+    'binderhub_ts_queue_oldest_waiting_seconds',
+    'Seconds the oldest waiting build of each priority class has waited (0: none waiting)',
+    ['class'],
+    (set, r) => {
+      for (const c of r.classes) set({ class: c.name }, r.queue.oldestWaitByClass[c.name] ?? 0);
+    },
+  ],
+  [
+    'binderhub_ts_runners',
+    'Runners by heartbeat state (live: a heartbeat within 3 intervals)',
+    ['state'],
+    (set, r) => {
+      const live = r.runners.filter(r.live).length;
+      set({ state: 'live' }, live);
+      set({ state: 'stale' }, r.runners.length - live);
+    },
+  ],
+  [
+    'binderhub_ts_runner_heartbeat_age_seconds',
+    'Seconds since each known runner last sent a heartbeat',
+    ['runner'],
+    (set, r) => {
+      for (const b of r.runners) set({ runner: b.runner }, Math.max(0, (r.at - b.at) / 1000));
+    },
+  ],
+  [
+    'binderhub_ts_runner_active_builds',
+    'Builds each live runner reported running in its last heartbeat',
+    ['runner'],
+    (set, r) => {
+      for (const b of r.runners.filter(r.live)) set({ runner: b.runner }, b.active);
+    },
+  ],
+];
+
+/**
+ * What upstream lacks, computed when Prometheus scrapes: queue depth by state and by
+ * priority class, the oldest waiting build, and runner heartbeats. One Redis reading
+ * serves all series of a scrape; a failed reading exports nothing (no stale values)
+ * and counts in `binderhub_ts_queue_metrics_errors_total`. (Webhook delivery counters
+ * live with the webhook route.) Returns false, changing nothing, when the registry has
+ * them already (one registry may back several apps in tests).
+ */
+export function registerQueueMetrics(opts: QueueMetricsOptions): boolean {
+  if (opts.registry.getSingleMetric('binderhub_ts_queue_jobs')) return false;
+  const registers = [opts.registry];
   const errors = new Counter({
     name: 'binderhub_ts_queue_metrics_errors_total',
     help: 'Scrapes for which the build queue or the runner heartbeats could not be read',
@@ -83,14 +149,9 @@ export function registerQueueMetrics(opts: QueueMetricsOptions): void {
       await read();
     },
   });
-
-  const gauge = <L extends string>(
-    name: string,
-    help: string,
-    labelNames: L[],
-    fill: (g: Gauge<L>, r: Reading) => void,
-  ) =>
-    new Gauge<L>({
+  const read = queueReader(opts, () => errors.inc());
+  for (const [name, help, labelNames, fill] of SERIES) {
+    new Gauge({
       name,
       help,
       labelNames,
@@ -98,53 +159,9 @@ export function registerQueueMetrics(opts: QueueMetricsOptions): void {
       async collect() {
         this.reset();
         const r = await read();
-        if (r) fill(this, r);
+        if (r) fill((labels, value) => this.set(labels, value), r);
       },
     });
-
-  gauge('binderhub_ts_queue_jobs', 'Build jobs by state', ['state'], (g, r) => {
-    for (const [state, n] of Object.entries(r.queue.counts)) g.set({ state }, n);
-  });
-  gauge(
-    'binderhub_ts_queue_waiting_jobs',
-    'Builds waiting to start, by priority class',
-    ['class', 'priority'],
-    (g, r) => {
-      for (const c of classes) {
-        const n = r.queue.waitingByClass[c.name];
-        if (n !== undefined) g.set({ class: c.name, priority: String(c.priority) }, n);
-      }
-    },
-  );
-  gauge(
-    'binderhub_ts_queue_oldest_waiting_seconds',
-    'Seconds the oldest waiting build of each priority class has waited (0: none waiting)',
-    ['class'],
-    (g, r) => {
-      for (const c of classes) g.set({ class: c.name }, r.queue.oldestWaitByClass[c.name] ?? 0);
-    },
-  );
-  const interval = opts.heartbeatIntervalSeconds;
-  gauge('binderhub_ts_runners', 'Runners by heartbeat state', ['state'], (g, r) => {
-    const live = r.runners.filter((b) => isLive(b, r.at, interval)).length;
-    g.set({ state: 'live' }, live);
-    g.set({ state: 'stale' }, r.runners.length - live);
-  });
-  gauge(
-    'binderhub_ts_runner_heartbeat_age_seconds',
-    'Seconds since each known runner last sent a heartbeat',
-    ['runner'],
-    (g, r) => {
-      for (const b of r.runners) g.set({ runner: b.runner }, Math.max(0, (r.at - b.at) / 1000));
-    },
-  );
-  gauge(
-    'binderhub_ts_runner_active_builds',
-    'Builds each live runner reported running in its last heartbeat',
-    ['runner'],
-    (g, r) => {
-      for (const b of r.runners)
-        if (isLive(b, r.at, interval)) g.set({ runner: b.runner }, b.active);
-    },
-  );
+  }
+  return true;
 }

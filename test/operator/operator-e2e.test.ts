@@ -82,22 +82,20 @@ describe('the operator view of a real build and launch', () => {
       log,
       hooks: observerHooks(obs.observer),
     });
-    // The queue series, on the api's registry (unless the api already registers them).
+    // The queue series, on the api's registry (a no-op once createApiDeps registers them).
     const deps = h.api.runtime.deps;
-    if (!deps.metrics.registry.getSingleMetric('binderhub_ts_queue_jobs')) {
-      registerQueueMetrics({
-        registry: deps.metrics.registry,
-        queue: deps.buildQueue.queue,
-        redis: deps.redis,
-        runnersKey: keyNames(config.Redis.key_prefix).runners(),
-        heartbeatIntervalSeconds: config.Runner.heartbeat_interval,
-        priorities: {
-          interactive: config.BuildQueue.interactive_priority,
-          prebuild: config.BuildQueue.prebuild_priority,
-        },
-        log,
-      });
-    }
+    registerQueueMetrics({
+      registry: deps.metrics.registry,
+      queue: deps.buildQueue.queue,
+      redis: deps.redis,
+      runnersKey: keyNames(config.Redis.key_prefix).runners(),
+      heartbeatIntervalSeconds: config.Runner.heartbeat_interval,
+      priorities: {
+        interactive: config.BuildQueue.interactive_priority,
+        prebuild: config.BuildQueue.prebuild_priority,
+      },
+      log,
+    });
     repo = await serveGitRepo({
       Dockerfile: 'FROM binderhub-ts/jupyter-base:1\nRUN echo "operator e2e"\n',
     });
