@@ -224,6 +224,21 @@ describe('queue dashboard (bull-board) against a real queue and worker', () => {
     expect(await tq.buildQueue.queue.getJob(job.buildName)).toBeUndefined();
   });
 
+  it('lets an admin pause and resume the queue (draining); a viewer cannot', async () => {
+    const pause = (authorization: string) =>
+      fetch(`${api}/pause`, { method: 'PUT', headers: { authorization } });
+    expect((await pause(`Bearer ${VIEWER}`)).status).toBe(403);
+    expect(await tq.buildQueue.queue.isPaused()).toBe(false);
+    expect((await pause(`Bearer ${ADMIN}`)).status).toBe(200);
+    expect(await tq.buildQueue.queue.isPaused()).toBe(true);
+    const resume = await fetch(`${api}/resume`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(resume.status).toBe(200);
+    expect(await tq.buildQueue.queue.isPaused()).toBe(false);
+  });
+
   it('leaves other paths alone', async () => {
     const res = await fetch(`${url}/binder/admin/queuesX`);
     expect(res.status).toBe(418);
