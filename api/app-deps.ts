@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../queue/config/index.js';
+import type { EventLog } from '../queue/event-log/index.js';
 import type { BuildQueue, EventBus, Logger } from '../queue/index.js';
 import type { BuildTokens } from './build-token/build-tokens.js';
 import type { HealthChecker } from './health/health-checker.js';
@@ -36,4 +37,6 @@ export interface AppDeps {
   rateLimiter?: RateLimiter;
   /** The web UI's browser bundle (default: bundled on the fly from source, or `dist/ui/`). */
   uiAssets?: UiAssets;
+  /** Launch events (`binderhub.jupyter.org/launch`) as JSON lines (default: none written). */
+  eventLog?: EventLog;
 }
