@@ -2,13 +2,29 @@ import type { BuildEvent, StoredBuildEvent } from './build-event.js';
 
 export type Unsubscribe = () => void;
 
+/** Where an event sits in its build's log: `epochMs` fixed per build run, `seq` increasing. */
+export interface EventPosition {
+  epochMs: number;
+  seq: number;
+}
+
 /**
  * Carries build events from runners to api processes: every event is kept in the
  * build's (capped) history and announced live. `follow` replays the history after
  * `afterId` and then delivers live events, in order, with no gap and no duplicate.
  */
 export interface EventBus {
-  publish(buildName: string, event: BuildEvent): Promise<string>;
+  /**
+   * Appends and announces an event; returns its id. With `position` (a build-wide
+   * monotonic number, e.g. the byte offset of a log line) the id is derived from it, so
+   * publishing the same position twice (a runner re-attaching after a crash) is a no-op
+   * and returns undefined: each log line reaches clients once.
+   */
+  publish(
+    buildName: string,
+    event: BuildEvent,
+    position?: EventPosition,
+  ): Promise<string | undefined>;
   history(buildName: string, afterId?: string): Promise<StoredBuildEvent[]>;
   follow(
     buildName: string,

@@ -1,12 +1,18 @@
 import type { Redis } from 'ioredis';
 import { buildEventSchema, type BuildEvent, type StoredBuildEvent } from './build-event.js';
-import type { EventBus, Unsubscribe } from './event-bus.js';
+import type { EventBus, EventPosition, Unsubscribe } from './event-bus.js';
 import type { KeyNames } from './keys.js';
 import { compareStreamIds } from './stream-id.js';
 
 /** Appends to the history stream and announces on the channel, atomically. */
+// ARGV[3] is '*' or an explicit id; an explicit id not above the last one is a repeat:
+// nothing is added or announced.
 const PUBLISH_SCRIPT = `
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[2])
+local ok, id = pcall(redis.call, 'XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], ARGV[3], 'e', ARGV[2])
+if not ok then
+  if ARGV[3] ~= '*' and string.find(tostring(id), 'equal or smaller') then return false end
+  return redis.error_reply(tostring(id))
+end
 redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[2])
 return id`;
 
@@ -46,7 +52,11 @@ export class RedisEventBus implements EventBus {
 
   constructor(private readonly opts: RedisEventBusOptions) {}
 
-  async publish(buildName: string, event: BuildEvent): Promise<string> {
+  async publish(
+    buildName: string,
+    event: BuildEvent,
+    position?: EventPosition,
+  ): Promise<string | undefined> {
     const k = this.opts.keys;
     const id = await this.opts.redis.eval(
       PUBLISH_SCRIPT,
@@ -55,8 +65,9 @@ export class RedisEventBus implements EventBus {
       k.buildChannel(buildName),
       String(this.opts.maxHistory),
       JSON.stringify(event),
+      position ? `${Math.trunc(position.epochMs)}-${Math.trunc(position.seq)}` : '*',
     );
-    return String(id);
+    return id === null ? undefined : String(id);
   }
 
   async history(buildName: string, afterId?: string): Promise<StoredBuildEvent[]> {

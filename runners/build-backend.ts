@@ -11,7 +11,11 @@ export interface BuildRequest {
   gitCredentials?: string;
 }
 
-export type EmitEvent = (event: BuildEvent) => Promise<void>;
+/**
+ * Publishes one event. `position` (optional, increasing within a build, e.g. the byte
+ * offset of the log line) makes re-publishing after a re-attach a no-op.
+ */
+export type EmitEvent = (event: BuildEvent, position?: number) => Promise<void>;
 
 /**
  * Runs repo2docker somewhere (a build pod, the local Docker engine) and reports its log.

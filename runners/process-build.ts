@@ -55,7 +55,12 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
           extraArgs: config.BuildExecutor.repo2docker_extra_args,
           gitCredentials: gitCredentialsFor(config, data.provider),
         },
-        async (event) => void (await bus.publish(data.buildName, event)),
+        async (event, position) =>
+          void (await bus.publish(
+            data.buildName,
+            event,
+            position === undefined ? undefined : { epochMs: data.requestedAt, seq: position },
+          )),
         signal ?? new AbortController().signal,
       );
       await bus.publish(data.buildName, {

@@ -115,20 +115,24 @@ export class DockerBuildBackend implements BuildBackend {
       const chunk = await readFrom(files.log, offset);
       if (chunk.data.length > 0) {
         lastOutput = Date.now();
+        // Each line is published at its end's byte offset: a re-attached runner that reads
+        // a line again publishes nothing new.
+        let position = chunk.offset - chunk.data.length - Buffer.byteLength(rest);
         const lines = (rest + chunk.data.toString('utf8')).split('\n');
         rest = lines.pop() ?? '';
         for (const line of lines) {
+          position += Buffer.byteLength(line) + 1;
           const event = parseLogLine(line);
           if (!event) continue;
           if (isFailureLine(event)) failure = event.message;
           lastLine = event.message ?? lastLine;
-          await emit(event);
+          await emit(event, position);
         }
         offset = chunk.offset - Buffer.byteLength(rest);
         await files.writeOffset(offset);
       }
       if (exitCode !== undefined) {
-        if (rest.trim()) await emit(parseLogLine(rest)!);
+        if (rest.trim()) await emit(parseLogLine(rest)!, offset + Buffer.byteLength(rest));
         if (exitCode === 0) return;
         throw new BuildFailedError(
           failure?.trim() || `repo2docker exited with code ${exitCode}: ${lastLine.trim()}`,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApi, type RunningApi } from '../../api/start-api.js';
@@ -13,6 +13,8 @@ import { stackInfo } from './stack.js';
 
 export interface Harness {
   config: Config;
+  /** The configuration as a JSON file (YAML accepts JSON). */
+  configFile: string;
   api: RunningApi;
   runner?: Runner;
   backend?: BuildBackend;
@@ -68,6 +70,9 @@ export async function startHarness(
       merged[k] = { ...merged[k], ...(v as Record<string, unknown>) };
   }
   const config = parseConfig(merged);
+  // The same configuration as a file, for processes a test starts itself (`binderhub-ts runner`).
+  const configFile = join(workDir, 'config.json');
+  await writeFile(configFile, JSON.stringify(merged));
   const log = createLogger({ level: config.BinderHub.log_level, name: `test-${id}` });
   const api = await startApi(config, log, {
     defaultMetrics: false,
@@ -94,6 +99,7 @@ export async function startHarness(
   const hubHeaders = { authorization: `token ${s.hubApiToken}` };
   return {
     config,
+    configFile,
     api,
     runner,
     backend,

@@ -48,7 +48,7 @@ describe('RedisEventBus', () => {
   it('resumes after a Last-Event-ID', async () => {
     const build = 'build-resume-1';
     const ids: string[] = [];
-    for (let i = 0; i < 6; i++) ids.push(await bus.publish(build, { message: `m${i}` }));
+    for (let i = 0; i < 6; i++) ids.push((await bus.publish(build, { message: `m${i}` }))!);
     const got: string[] = [];
     const stop = await bus.follow(build, ids[2], (e) => got.push(e.event.message ?? ''));
     stop();
@@ -72,6 +72,18 @@ describe('RedisEventBus', () => {
     expect(counts.every((c) => c === 1)).toBe(true);
     stops.forEach((s) => s());
     expect(bus.subscriptionCount).toBe(0);
+  });
+
+  it('publishes a positioned event once, however often it is re-published', async () => {
+    const build = 'build-position-1';
+    const epochMs = Date.now();
+    expect(await bus.publish(build, { message: 'a' }, { epochMs, seq: 10 })).toBe(`${epochMs}-10`);
+    expect(await bus.publish(build, { message: 'b' }, { epochMs, seq: 20 })).toBe(`${epochMs}-20`);
+    // A re-attached runner reads the log again from an older offset:
+    expect(await bus.publish(build, { message: 'a' }, { epochMs, seq: 10 })).toBeUndefined();
+    expect(await bus.publish(build, { message: 'b' }, { epochMs, seq: 20 })).toBeUndefined();
+    expect(await bus.publish(build, { message: 'c' }, { epochMs, seq: 30 })).toBe(`${epochMs}-30`);
+    expect((await bus.history(build)).map((e) => e.event.message)).toEqual(['a', 'b', 'c']);
   });
 
   it('forgets a history on reset and knows the last event', async () => {
