@@ -15,7 +15,8 @@ export type PrebuildDeps = Pick<
 export interface Prebuilds {
   scheduler: PrebuildScheduler;
   pushLog: PushLog;
-  deliveries: DeliveryIds;
+  /** Delivery ids seen, per webhook (each with its `delivery_ttl`). */
+  deliveries: { github: DeliveryIds; gitlab: DeliveryIds };
   metrics: ReturnType<typeof webhookMetrics>;
 }
 
@@ -52,6 +53,10 @@ export function createPrebuilds(
     metrics,
     ...tuning,
   });
-  const ttl = Math.max(config.GitHubWebhook.delivery_ttl, 1);
-  return { scheduler, pushLog, deliveries: new DeliveryIds(deps.redis, keys, ttl), metrics };
+  const ids = (ttl: number) => new DeliveryIds(deps.redis, keys, Math.max(ttl, 1));
+  const deliveries = {
+    github: ids(config.GitHubWebhook.delivery_ttl),
+    gitlab: ids(config.GitLabWebhook.delivery_ttl),
+  };
+  return { scheduler, pushLog, deliveries, metrics };
 }

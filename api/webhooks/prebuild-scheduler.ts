@@ -1,6 +1,7 @@
 import type { Logger } from '../../queue/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { planBuild, type BuildPlan } from '../builds/build-plan.js';
+import { pyQuote } from '../providers/spec-parts.js';
 import { RegistryUnavailableError } from '../registry/image-registry.js';
 import type { PushCoalescer } from './push-coalescer.js';
 import type { PushLog, PushLogEntry } from './push-log.js';
@@ -22,7 +23,7 @@ export type SchedulerDeps = Pick<AppDeps, 'providers' | 'registry'> & {
 
 /** The spec of a repository at a ref, as a launch writes it (`gl` percent-encodes the path). */
 export function specFor(provider: string, repo: string, ref: string): string {
-  return provider === 'gl' ? `${encodeURIComponent(repo)}/${ref}` : `${repo}/${ref}`;
+  return provider === 'gl' ? `${pyQuote(repo)}/${ref}` : `${repo}/${ref}`;
 }
 
 /**

@@ -6,10 +6,12 @@ import { sendJsonError } from '../http/json-error.js';
 import { createPrebuilds } from './create-prebuilds.js';
 import { prebuildRules } from './decide-prebuild.js';
 import { gitHubHook } from './github-hook.js';
+import { gitLabHook } from './gitlab-hook.js';
 import { specFor } from './prebuild-scheduler.js';
 
 /**
- * The push webhooks (`POST GitHubWebhook.path`) and `GET /api/builds`. Mount before any
+ * The push webhooks (`POST GitHubWebhook.path`, `POST GitLabWebhook.path`) and
+ * `GET /api/builds`. Mount before any
  * body parser: signatures are checked over the raw body, which this router reads itself.
  */
 export function webhookRouter(deps: AppDeps): Router {
@@ -31,13 +33,35 @@ export function webhookRouter(deps: AppDeps): Router {
         webhookClass: 'GitHubWebhook',
         providerClass: 'GitHubRepoProvider',
       }),
-      deliveries: prebuilds.deliveries,
+      deliveries: prebuilds.deliveries.github,
       scheduler: prebuilds.scheduler,
       pushLog: prebuilds.pushLog,
       log,
     }),
   );
-  router.all(gh.path, (_req, res) => {
+  const gl = deps.config.GitLabWebhook;
+  const glEntry = deps.providers.get('gl');
+  router.post(
+    gl.path,
+    gitLabHook({
+      source: 'gitlab',
+      secretToken: gl.secret_token,
+      hostname: deps.config.GitLabRepoProvider.hostname,
+      maxBodyBytes: gl.max_body_size,
+      metrics: prebuilds.metrics,
+      rules: prebuildRules(gl, {
+        isBanned: (spec) => glEntry?.policy.isBanned(spec) ?? true,
+        specFor: (repo, ref) => specFor('gl', repo, ref),
+        webhookClass: 'GitLabWebhook',
+        providerClass: 'GitLabRepoProvider',
+      }),
+      deliveries: prebuilds.deliveries.gitlab,
+      scheduler: prebuilds.scheduler,
+      pushLog: prebuilds.pushLog,
+      log,
+    }),
+  );
+  router.all([gh.path, gl.path], (_req, res) => {
     res.setHeader('allow', 'POST');
     sendJsonError(res, 405, 'Webhook deliveries are POST requests');
   });

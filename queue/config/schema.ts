@@ -16,7 +16,7 @@ import {
   runnerSection,
 } from './sections/infrastructure.js';
 import { kubernetesBuildExecutorSection, kubernetesCleanerSection } from './sections/kubernetes.js';
-import { gitHubWebhookSection } from './sections/webhook.js';
+import { gitHubWebhookSection, gitLabWebhookSection } from './sections/webhook.js';
 import { dashboardSection, eventLogSection, healthSection } from './sections/operator.js';
 
 const section = <T extends z.ZodType>(schema: T) => schema.prefault({} as never);
@@ -44,6 +44,7 @@ export const configSchema = z
     KubernetesBuildExecutor: section(kubernetesBuildExecutorSection),
     KubernetesCleaner: section(kubernetesCleanerSection),
     GitHubWebhook: section(gitHubWebhookSection),
+    GitLabWebhook: section(gitLabWebhookSection),
     Dashboard: section(dashboardSection),
     EventLog: section(eventLogSection),
     Health: section(healthSection),

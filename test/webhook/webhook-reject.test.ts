@@ -173,4 +173,14 @@ describe('GitHub webhook: off without a secret', () => {
     expect(r.body.error).toMatch(/GitHubWebhook\.secret/);
     expect(total(await app.jobCounts())).toBe(0);
   });
+
+  it('answers 404 naming GitLabWebhook.secret_token on the GitLab path', async () => {
+    const res = await fetch(`${app.url}hooks/gitlab`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-gitlab-token': 'guess' },
+      body: '{"object_kind":"push"}',
+    });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: string }).error).toMatch(/GitLabWebhook\.secret_token/);
+  });
 });
