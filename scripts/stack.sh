@@ -140,6 +140,8 @@ REQUIRED_PACKAGES=(
   "mmdebstrap:mmdebstrap"
   "arch-test:arch-test"
   "git:git"
+  "hg:mercurial"
+  "openssl:openssl"
   "curl:curl"
   "chromium:chromium"
 )
