@@ -7,7 +7,10 @@
 //  3. validate against the structured schema generated from the Kubernetes OpenAPI
 //     definitions (field types, list and map shapes), the one server-side apply uses;
 //  4. carry every required field (json fields without omitempty, which is how the
-//     OpenAPI generator derives `required`).
+//     OpenAPI generator derives `required`);
+//  5. use an API version served by the target Kubernetes version (-kube-version,
+//     default 1.37 = this module's k8s.io/api): beta versions carry their lifecycle
+//     (introduced, removed), e.g. policy/v1beta1 was removed in 1.25.
 //
 // It prints one line per object and exits 1 when any object fails.
 package main
@@ -16,6 +19,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -29,12 +33,16 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/applyconfigurations"
 	"k8s.io/client-go/kubernetes/scheme"
-	gwapply "sigs.k8s.io/gateway-api/applyconfiguration"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+	gwapply "sigs.k8s.io/gateway-api/applyconfiguration"
 	"sigs.k8s.io/yaml"
 )
 
+type lifecycleRemoved interface{ APILifecycleRemoved() (int, int) }
+type lifecycleIntroduced interface{ APILifecycleIntroduced() (int, int) }
+
 type validator struct {
+	kubeMinor  int
 	scheme     *runtime.Scheme
 	strict     runtime.Decoder
 	builtins   managedfields.TypeConverter
@@ -78,8 +86,19 @@ func (v *validator) validate(doc []byte) (string, error) {
 	if err != nil {
 		return id, err
 	}
-	if _, _, err := v.strict.Decode(jsonDoc, &gvk, nil); err != nil {
+	typed, _, err := v.strict.Decode(jsonDoc, &gvk, nil)
+	if err != nil {
 		return id, fmt.Errorf("strict decoding: %w", err)
+	}
+	if r, ok := typed.(lifecycleRemoved); ok {
+		if major, minor := r.APILifecycleRemoved(); major == 1 && minor <= v.kubeMinor {
+			return id, fmt.Errorf("%s was removed in Kubernetes %d.%d (target 1.%d)", gvk.GroupVersion(), major, minor, v.kubeMinor)
+		}
+	}
+	if i, ok := typed.(lifecycleIntroduced); ok {
+		if major, minor := i.APILifecycleIntroduced(); major == 1 && minor > v.kubeMinor {
+			return id, fmt.Errorf("%s is not served before Kubernetes %d.%d (target 1.%d)", gvk.GroupVersion(), major, minor, v.kubeMinor)
+		}
 	}
 	if _, err := v.converter(gvk).ObjectToTyped(obj); err != nil {
 		return id, fmt.Errorf("schema: %w", err)
@@ -126,12 +145,18 @@ func stripComments(doc []byte) []byte {
 }
 
 func main() {
+	kubeVersion := flag.String("kube-version", "1.37", "target Kubernetes version (1.minor)")
+	flag.Parse()
 	v, err := newValidator()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "k8s-validate:", err)
 		os.Exit(2)
 	}
-	inputs := os.Args[1:]
+	if _, err := fmt.Sscanf(*kubeVersion, "1.%d", &v.kubeMinor); err != nil {
+		fmt.Fprintln(os.Stderr, "k8s-validate: -kube-version must look like 1.30")
+		os.Exit(2)
+	}
+	inputs := flag.Args()
 	if len(inputs) == 0 {
 		inputs = []string{"-"}
 	}

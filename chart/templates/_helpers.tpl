@@ -1,0 +1,124 @@
+{{- define "binderhub-ts.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "binderhub-ts.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Labels every object carries. */}}
+{{- define "binderhub-ts.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: {{ include "binderhub-ts.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/* Selector labels of one component: call with (dict "root" $ "component" "api"). */}}
+{{- define "binderhub-ts.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "binderhub-ts.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "binderhub-ts.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{- define "binderhub-ts.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (printf "%s-runner" (include "binderhub-ts.fullname" .)) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Namespace of build pods: KubernetesBuildExecutor.namespace, else the release's. */}}
+{{- define "binderhub-ts.buildNamespace" -}}
+{{- $k := .Values.config.KubernetesBuildExecutor | default dict -}}
+{{- default .Release.Namespace $k.namespace -}}
+{{- end -}}
+
+{{/* Secret with config.json mounted into build pods for pushing. */}}
+{{- define "binderhub-ts.pushSecretName" -}}
+{{- default (printf "%s-push" (include "binderhub-ts.fullname" .)) .Values.registry.existingPushSecret -}}
+{{- end -}}
+
+{{- define "binderhub-ts.redisHost" -}}
+{{- printf "%s-redis" (include "binderhub-ts.fullname" .) -}}
+{{- end -}}
+
+{{/*
+The configuration file: .Values.config in upstream's shape, plus what the chart
+decides (listen address, ports, backend, build namespace, push secret, registry).
+*/}}
+{{- define "binderhub-ts.config" -}}
+{{- $c := deepCopy (.Values.config | default dict) -}}
+{{- $bh := mergeOverwrite (get $c "BinderHub" | default dict) (dict "bind_host" "0.0.0.0" "port" (int .Values.api.port)) -}}
+{{- $_ := set $c "BinderHub" $bh -}}
+{{- $runner := mergeOverwrite (get $c "Runner" | default dict) (dict "backend" "kubernetes" "metrics_port" (int .Values.runner.metricsPort)) -}}
+{{- $_ := set $c "Runner" $runner -}}
+{{- $pushSecret := ternary (include "binderhub-ts.pushSecretName" .) "" (or (not (empty .Values.registry.url)) (not (empty .Values.registry.existingPushSecret))) -}}
+{{- $k := mergeOverwrite (dict "namespace" (include "binderhub-ts.buildNamespace" .) "push_secret" $pushSecret) (get $c "KubernetesBuildExecutor" | default dict) -}}
+{{- $_ := set $c "KubernetesBuildExecutor" $k -}}
+{{- if .Values.registry.url -}}
+{{- $reg := mergeOverwrite (dict "url" (.Values.registry.url | replace "https://index.docker.io/v1/" "https://registry-1.docker.io") "username" .Values.registry.username "password" .Values.registry.password) (get $c "DockerRegistry" | default dict) -}}
+{{- $_ := set $c "DockerRegistry" $reg -}}
+{{- end -}}
+{{- toYaml $c -}}
+{{- end -}}
+
+{{/* Environment shared by api and runners: Redis URL and hub token. */}}
+{{- define "binderhub-ts.commonEnv" -}}
+{{- if .Values.redis.enabled }}
+{{- if .Values.redis.password }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "binderhub-ts.fullname" . }}-secrets
+      key: redis-password
+- name: REDIS_URL
+  value: "redis://:$(REDIS_PASSWORD)@{{ include "binderhub-ts.redisHost" . }}:6379"
+{{- else }}
+- name: REDIS_URL
+  value: "redis://{{ include "binderhub-ts.redisHost" . }}:6379"
+{{- end }}
+{{- else if .Values.redis.externalUrlSecret.name }}
+- name: REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.redis.externalUrlSecret.name }}
+      key: {{ .Values.redis.externalUrlSecret.key }}
+{{- else if .Values.redis.externalUrl }}
+- name: REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "binderhub-ts.fullname" . }}-secrets
+      key: redis-url
+{{- end }}
+{{- if or .Values.hub.apiToken .Values.hub.existingSecret.name }}
+- name: JUPYTERHUB_API_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ default (printf "%s-secrets" (include "binderhub-ts.fullname" .)) .Values.hub.existingSecret.name }}
+      key: {{ ternary .Values.hub.existingSecret.key "hub-api-token" (not (empty .Values.hub.existingSecret.name)) }}
+{{- end }}
+- name: BUILD_NAMESPACE
+  value: {{ include "binderhub-ts.buildNamespace" . | quote }}
+{{- end -}}
+
+{{/* Probe path under BinderHub.base_url. */}}
+{{- define "binderhub-ts.probePath" -}}
+{{- $base := (.root.Values.config.BinderHub | default dict).base_url | default "/" -}}
+{{- printf "/%s/%s" (trimAll "/" $base) .path | replace "//" "/" -}}
+{{- end -}}

@@ -1,0 +1,213 @@
+/**
+ * The Helm chart: `helm lint`, `helm template` with default values and with values
+ * files that set every option, and every rendered manifest validated offline against
+ * the Kubernetes API schema (scripts/k8s-validate). helm and the validator are built
+ * from the Go module proxy by the project's scripts and cached in .stack/bin.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../queue/config/index.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const HELM = join(ROOT, '.stack/bin/helm');
+const VALIDATE = join(ROOT, '.stack/bin/k8s-validate');
+const CHART = join(ROOT, 'chart');
+const VALUES = {
+  default: [] as string[],
+  allOptions: ['-f', join(CHART, 'ci/all-options-values.yaml')],
+  externalRedis: ['-f', join(CHART, 'ci/external-redis-values.yaml')],
+};
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  [k: string]: any;
+};
+
+function run(cmd: string, args: string[], input?: string) {
+  const r = spawnSync(cmd, args, { input, encoding: 'utf8', cwd: ROOT, maxBuffer: 64 << 20 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function template(values: string[], extra: string[] = []): { yaml: string; docs: Manifest[] } {
+  const r = run(HELM, ['template', 'bhts', CHART, '--namespace', 'binder', ...values, ...extra]);
+  expect(r.err, 'helm template stderr').toBe('');
+  expect(r.code).toBe(0);
+  const docs = parseAllDocuments(r.out)
+    .map((d) => d.toJS() as Manifest | null)
+    .filter((d): d is Manifest => d !== null);
+  return { yaml: r.out, docs };
+}
+
+function validate(yaml: string, kubeVersion = '1.37'): { code: number | null; out: string } {
+  return run(VALIDATE, ['-kube-version', kubeVersion, '-'], yaml);
+}
+
+const kinds = (docs: Manifest[]) => docs.map((d) => `${d.kind}/${d.metadata.name}`).sort();
+
+function configOf(docs: Manifest[]) {
+  const secret = docs.find((d) => d.kind === 'Secret' && d.metadata.name.endsWith('-config'))!;
+  return parseConfig(parseAllDocuments(secret.stringData['config.yaml'])[0]!.toJS());
+}
+
+describe('Helm chart', () => {
+  let dir: string;
+  beforeAll(() => {
+    // Idempotent; the first build of each takes minutes (progress goes to the test log).
+    for (const script of ['install-helm.sh', 'install-k8s-validate.sh'])
+      execFileSync('bash', [join(ROOT, 'scripts', script)], { stdio: 'inherit' });
+    dir = mkdtempSync(join(tmpdir(), 'chart-test-'));
+  }, 900_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(Object.entries(VALUES))('helm lint passes (%s values)', (_name, values) => {
+    const r = run(HELM, ['lint', CHART, '--strict', ...values]);
+    expect(r.out + r.err).toContain('1 chart(s) linted, 0 chart(s) failed');
+    expect(r.code).toBe(0);
+  });
+
+  it.each(Object.entries(VALUES))(
+    'every manifest rendered with %s values validates',
+    (_name, values) => {
+      const { yaml, docs } = template(values);
+      const r = validate(yaml);
+      expect(r.out).toContain(`${docs.length} objects checked, 0 invalid`);
+      expect(r.code).toBe(0);
+    },
+  );
+
+  it('default values: api, runners with RBAC, Redis, PDBs', () => {
+    const { docs } = template(VALUES.default);
+    expect(kinds(docs)).toEqual([
+      'Deployment/bhts-binderhub-ts-api',
+      'Deployment/bhts-binderhub-ts-runner',
+      'PodDisruptionBudget/bhts-binderhub-ts-api',
+      'PodDisruptionBudget/bhts-binderhub-ts-runner',
+      'Role/bhts-binderhub-ts-runner',
+      'RoleBinding/bhts-binderhub-ts-runner',
+      'Secret/bhts-binderhub-ts-config',
+      'Service/bhts-binderhub-ts',
+      'Service/bhts-binderhub-ts-redis',
+      'ServiceAccount/bhts-binderhub-ts-runner',
+      'StatefulSet/bhts-binderhub-ts-redis',
+    ]);
+    const role = docs.find((d) => d.kind === 'Role')!;
+    expect(role.rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
+      { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+    ]);
+    const redis = docs.find((d) => d.kind === 'StatefulSet')!.spec.template.spec.containers[0];
+    expect(redis.args[0]).toContain('--appendonly yes');
+    expect(redis.args[0]).toContain('--maxmemory-policy noeviction');
+    const api = docs.find((d) => d.metadata.name.endsWith('-api') && d.kind === 'Deployment')!;
+    const container = api.spec.template.spec.containers[0];
+    expect(container.command).toEqual([
+      'node',
+      'bin/binderhub-ts.js',
+      'api',
+      '--config',
+      '/etc/binderhub-ts/config.yaml',
+    ]);
+    expect(container.readinessProbe.httpGet.path).toBe('/versions');
+    const runner = docs.find(
+      (d) => d.metadata.name.endsWith('-runner') && d.kind === 'Deployment',
+    )!;
+    expect(runner.spec.template.spec.containers[0].livenessProbe.httpGet.path).toBe('/health');
+    expect(runner.spec.template.spec.serviceAccountName).toBe('bhts-binderhub-ts-runner');
+  });
+
+  it('the configuration file it renders is accepted by binderhub-ts', () => {
+    for (const values of Object.values(VALUES)) {
+      const config = configOf(template(values).docs);
+      expect(config.Runner.backend).toBe('kubernetes');
+      expect(config.BinderHub.bind_host).toBe('0.0.0.0');
+    }
+    const all = configOf(template(VALUES.allOptions).docs);
+    expect(all.KubernetesBuildExecutor).toMatchObject({
+      namespace: 'binder-builds',
+      push_secret: 'binder-push',
+      sticky_builds: true,
+    });
+    expect(all.DockerRegistry).toMatchObject({
+      url: 'https://registry.example.org',
+      username: 'robot',
+    });
+    expect(all.BinderHub.port).toBe(8080);
+    expect(all.Runner.metrics_port).toBe(9090);
+  });
+
+  it('every option: ingress, HTTPRoute, push secret in the build namespace, probes under base_url', () => {
+    const { docs } = template(VALUES.allOptions);
+    const push = docs.find((d) => d.metadata.name === 'binder-push')!;
+    expect(push.metadata.namespace).toBe('binder-builds');
+    const auth = JSON.parse(Buffer.from(push.data['config.json'], 'base64').toString());
+    expect(auth).toEqual({
+      auths: {
+        'https://registry.example.org': { auth: Buffer.from('robot:s3cret').toString('base64') },
+      },
+    });
+    expect(docs.find((d) => d.kind === 'Role')!.metadata.namespace).toBe('binder-builds');
+    expect(docs.find((d) => d.kind === 'HTTPRoute')!.spec.rules[0].matches[0].path.value).toBe(
+      '/binder/',
+    );
+    expect(docs.find((d) => d.kind === 'Ingress')!.spec.rules.map((r: any) => r.host)).toEqual([
+      'binder.example.org',
+      'mybinder.example.org',
+    ]);
+    const api = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'binder-api')!;
+    const c = api.spec.template.spec.containers[0];
+    expect(c.readinessProbe.httpGet.path).toBe('/binder/health');
+    expect(c.livenessProbe.httpGet.path).toBe('/binder/versions');
+    expect(c.env.find((e: any) => e.name === 'REDIS_URL').value).toBe(
+      'redis://:$(REDIS_PASSWORD)@binder-redis:6379',
+    );
+    expect(
+      c.env.find((e: any) => e.name === 'JUPYTERHUB_API_TOKEN').valueFrom.secretKeyRef,
+    ).toEqual({
+      name: 'hub',
+      key: 'hub.services.binder.apiToken',
+    });
+  });
+
+  it('renders for the oldest Kubernetes it supports (1.28) and refuses older ones', () => {
+    const r128 = validate(template(VALUES.allOptions, ['--kube-version', '1.28.0']).yaml, '1.28');
+    expect(r128.out).toContain('0 invalid');
+    expect(r128.code).toBe(0);
+    const r = run(HELM, ['template', 'x', CHART, '--kube-version', '1.27.0']);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain('kubeVersion');
+  });
+
+  it('values.schema.json rejects unknown keys and bad values with the key named', () => {
+    const typo = run(HELM, ['template', 'x', CHART, '--set', 'api.replica=3']);
+    expect(typo.code).not.toBe(0);
+    expect(typo.err).toMatch(/api.*replica/);
+    const bad = run(HELM, ['template', 'x', CHART, '--set', 'service.type=Public']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain("at '/service/type': value must be one of");
+  });
+
+  it('the validator rejects what the API server would (so a green run means something)', () => {
+    const bad = [
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {replicas: 1, selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i, imagePullPolicy: Sometimes, port: 80}]}}}',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: "eighty"}]}',
+      'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\nspec: {rules: [{http: {paths: [{path: /, backend: {service: {name: s, port: {number: 80}}}}]}}]}',
+      'apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec: {maxUnavailable: 1}',
+    ];
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, bad.join('\n---\n'));
+    const r = run(VALIDATE, [file]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('unknown field "spec.template.spec.containers[0].port"');
+    expect(r.out).toContain('Service/s: strict decoding');
+    expect(r.out).toContain('missing required field(s): spec.rules[].http.paths[].pathType');
+    expect(r.out).toContain('policy/v1beta1 was removed in Kubernetes 1.25');
+    expect(r.out).toContain('4 objects checked, 4 invalid');
+  });
+});
