@@ -7,6 +7,7 @@
  * Target (docs: targets.md): p99 ≤ 50 ms.
  *
  *   npx tsx bench/webhook-latency.ts [deliveries=1000]
+ *   BENCH_PROF=/tmp/prof npx tsx bench/webhook-latency.ts   # also writes the app's CPU profile
  *
  * Needs Redis on 127.0.0.1:6379 and the registry on 127.0.0.1:5000 (scripts/stack.sh up).
  */
