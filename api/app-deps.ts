@@ -4,6 +4,7 @@ import type { EventLog } from '../queue/event-log/index.js';
 import type { BuildQueue, EventBus, Logger } from '../queue/index.js';
 import type { BuildTokens } from './build-token/build-tokens.js';
 import type { HealthChecker } from './health/health-checker.js';
+import type { LaunchQuota } from './launch/launch-quota.js';
 import type { Launcher } from './launch/launcher.js';
 import type { ApiMetrics } from './metrics/api-metrics.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
@@ -25,6 +26,8 @@ export interface AppDeps {
   providers: ProviderRegistry;
   registry: ImageRegistry;
   launcher: Launcher;
+  /** Launch quotas (`LaunchQuota.total_quota`, per-repository quotas). */
+  quota: LaunchQuota;
   health: HealthChecker;
   builderInfo: () => Promise<Record<string, string>>;
   /** Milliseconds between `:keepalive` comments on event streams (upstream: 25 s). */

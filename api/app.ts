@@ -1,5 +1,7 @@
 import express, { type Express } from 'express';
 import type { AppDeps } from './app-deps.js';
+import { BanNetworks } from './http/ban-networks.js';
+import { banNetworksGuard } from './http/ban-networks-guard.js';
 import { commonHeaders } from './http/common-headers.js';
 import { dashboardRouter } from './dashboard/dashboard-router.js';
 import { jsonErrorHandler } from './http/json-error.js';
@@ -26,9 +28,11 @@ export function createApp(deps: AppDeps): Express {
   // Unauthenticated, unbanned: probes and scrapers.
   base.use(versionsRouter({ ...deps, corsAllowOrigin: deps.config.BinderHub.cors_allow_origin }));
   base.use(healthRouter(deps.health));
+  const bans = new BanNetworks(deps.config.BinderHub.ban_networks);
+  base.use(banNetworksGuard(bans)); // everything below is refused to banned networks
   base.use(metricsRouter(deps.metrics.registry));
   base.use(dashboardRouter(deps)); // Dashboard.path: authenticated bull-board
-  base.use(buildRouter(deps));
+  base.use(buildRouter(deps, bans));
   base.use(repoProvidersRouter(deps.providers));
   base.use(uiRouter(deps)); // keep last: pages, badges, static, then the 404 catch-all
 

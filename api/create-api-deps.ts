@@ -11,7 +11,12 @@ import type { AppDeps } from './app-deps.js';
 import { builderInfo } from './builds/builder-info.js';
 import { HealthChecker } from './health/health-checker.js';
 import { hubCheck, redisCheck, registryCheck } from './health/standard-checks.js';
+import { createEventLog } from '../queue/event-log/index.js';
+import { operatorHealthChecks } from './health/operator-checks.js';
 import { HubClient } from './launch/hub-client.js';
+import { HubLaunchQuota } from './launch/launch-quota.js';
+import { registerQueueMetrics } from './metrics/queue-metrics.js';
+import { createPrebuilds } from './webhooks/create-prebuilds.js';
 import { JupyterHubLauncher } from './launch/jupyterhub-launcher.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import { createProviders } from './providers/create-providers.js';
@@ -110,7 +115,23 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
       ),
     );
   }
-  const health = new HealthChecker(checks, { cacheMs: o.healthCacheMs ?? 5000, timeoutMs: 3000 });
+  checks.push(
+    ...operatorHealthChecks({ config, redis, runnersKey: keys.runners(), queue: buildQueue.queue }),
+  );
+  const health = new HealthChecker(checks, {
+    cacheMs: o.healthCacheMs ?? config.Health.cache_seconds * 1000,
+    timeoutMs: 3000,
+  });
+  registerQueueMetrics({
+    registry: metrics.registry,
+    queue: buildQueue.queue,
+    redis,
+    runnersKey: keys.runners(),
+    heartbeatIntervalSeconds: config.Runner.heartbeat_interval,
+    priorities: { interactive: q.interactive_priority, prebuild: q.prebuild_priority },
+    log,
+  });
+  const eventLog = createEventLog({ config: config.EventLog, log });
   const providers = createProviders(config, {
     fetch: o.providerFetch,
     onGitHubRateLimit: (n) => metrics.githubRateLimitRemaining.set(n),
@@ -126,14 +147,20 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     providers,
     registry,
     launcher,
+    quota: new HubLaunchQuota(hub, config.LaunchQuota.total_quota),
+    eventLog,
     health,
     builderInfo: builderInfo(config),
     keepaliveMs: o.keepaliveMs,
   };
+  const prebuilds = createPrebuilds(deps);
+  deps.prebuilds = prebuilds;
   return {
     deps,
     async close() {
+      await prebuilds.scheduler.close();
       await buildQueue.close();
+      await eventLog.close();
       await bus.close();
       redis.disconnect();
       producer.disconnect();

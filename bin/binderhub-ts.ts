@@ -2,8 +2,10 @@
 import { parseArgs } from 'node:util';
 import { startApi } from '../api/start-api.js';
 import { ConfigError, loadConfig } from '../queue/config/index.js';
-import { createLogger, packageVersion } from '../queue/index.js';
+import { createLogger, createRedis, keyNames, packageVersion } from '../queue/index.js';
 import { createBackend } from '../runners/create-backend.js';
+import { observerHooks } from '../runners/metrics/observer-hooks.js';
+import { startRunnerObservability } from '../runners/metrics/runner-observability.js';
 import { startRunner } from '../runners/runner.js';
 
 const USAGE = `binderhub-ts <command> [--config FILE]
@@ -41,8 +43,19 @@ async function main(): Promise<void> {
   }
   if (command === 'runner' || command === 'local') {
     const backend = await createBackend(config, log);
-    const runner = startRunner({ config, backend, log });
-    stops.push((force) => runner.close(force));
+    const opsRedis = createRedis(config.Redis.url, 'command');
+    const ops = await startRunnerObservability({
+      config,
+      redis: opsRedis,
+      keys: keyNames(config.Redis.key_prefix),
+      log,
+    });
+    const runner = startRunner({ config, backend, log, hooks: observerHooks(ops.observer) });
+    stops.push(async (force) => {
+      await runner.close(force);
+      await ops.close();
+      opsRedis.disconnect();
+    });
     log.info({ backend: backend.name, concurrency: config.Runner.concurrency }, 'runner started');
   }
   if (stops.length === 0) throw new ConfigError(`unknown command "${command}"\n\n${USAGE}`);

@@ -66,9 +66,10 @@ export class BuildQueue {
             return { outcome: 'requeued', job: added };
           continue;
         }
-        if (job.trigger === 'launch' && state === 'prioritized') {
-          // A person now waits for a pre-build: move it to the front.
+        if (job.trigger === 'launch' && (state === 'prioritized' || state === 'delayed')) {
+          // A person now waits for a pre-build: move it to the front (and out of its delay).
           await existing.changePriority({ priority }).catch(() => undefined);
+          if (state === 'delayed') await existing.promote().catch(() => undefined);
         }
         return { outcome: 'attached', job: existing };
       }

@@ -6,6 +6,8 @@ import {
 } from '../../queue/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { HttpError } from '../http/http-error.js';
+import { emitLaunchEvent } from '../event-log/launch-event-emitter.js';
+import { QuotaExceededError } from '../launch/launch-quota.js';
 import { LaunchError, type LaunchResult } from '../launch/launcher.js';
 import { ResolveError, SpecError, type RepoProvider } from '../providers/repo-provider.js';
 import { RegistryUnavailableError } from '../registry/image-registry.js';
@@ -21,6 +23,10 @@ export interface FlowRequest {
   clientIp: string;
   /** `binder_launch_host`: badge_base_url or `<proto>://<host><base_url>`. */
   launchHost: string;
+  /** The request carried a valid build token (for the launch event). */
+  buildToken: boolean;
+  /** The request's headers, for the launch event's origins. */
+  header: (name: string) => string | undefined;
 }
 
 export interface FlowSink {
@@ -30,7 +36,16 @@ export interface FlowSink {
 
 export type FlowDeps = Pick<
   AppDeps,
-  'config' | 'log' | 'metrics' | 'providers' | 'registry' | 'buildQueue' | 'bus' | 'launcher'
+  | 'config'
+  | 'log'
+  | 'metrics'
+  | 'providers'
+  | 'registry'
+  | 'buildQueue'
+  | 'bus'
+  | 'launcher'
+  | 'quota'
+  | 'eventLog'
 >;
 
 /**
@@ -104,6 +119,8 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
     return launch(deps, plan, req, sink);
   }
 
+  const refused = await quotaRefusal(deps, plan, sink.signal);
+  if (refused) return refused;
   const built = await build(deps, plan, req, sink);
   if (built.phase === 'failed') return built;
   if (req.buildOnly)
@@ -204,6 +221,24 @@ async function build(
   });
 }
 
+/** The quota check upstream runs before a build and before each launch. */
+async function quotaRefusal(
+  deps: FlowDeps,
+  plan: BuildPlan,
+  signal: AbortSignal,
+): Promise<BuildEvent | undefined> {
+  try {
+    const repoQuota = plan.entry.policy.repoConfig(plan.provider.spec).quota;
+    await deps.quota.check({ image: plan.image, repoUrl: plan.job.repoUrl, repoQuota }, signal);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof QuotaExceededError)) throw err;
+    const labels = { status: err.status, provider: plan.entry.name, repo: plan.job.repoUrl };
+    deps.metrics.launchCount.inc(labels);
+    return failedEvent(err.message, 429);
+  }
+}
+
 async function launch(
   deps: FlowDeps,
   plan: BuildPlan,
@@ -212,6 +247,8 @@ async function launch(
 ): Promise<BuildEvent> {
   const { metrics } = deps;
   const labels = { provider: plan.entry.name, repo: plan.job.repoUrl };
+  const refused = await quotaRefusal(deps, plan, sink.signal);
+  if (refused) return refused;
   sink.send({ phase: 'launching', message: 'Launching server...\n' });
   const started = performance.now();
   metrics.inprogressLaunches.inc();
@@ -245,6 +282,15 @@ async function launch(
   const seconds = (performance.now() - started) / 1000;
   metrics.launchTime.observe({ status: 'success', retries: result.attempt }, seconds);
   metrics.launchCount.inc({ status: 'success', ...labels });
+  if (deps.eventLog) {
+    emitLaunchEvent(deps.eventLog, deps.config.BinderHub.normalized_origin, {
+      providerName: plan.entry.name,
+      spec: plan.provider.spec,
+      ref: plan.resolvedRef,
+      buildToken: req.buildToken,
+      header: req.header,
+    });
+  }
   const { attempt: _attempt, ...info } = result;
   return { phase: 'ready', message: `server running at ${info.url}\n`, ...info };
 }

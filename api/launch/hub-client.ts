@@ -43,6 +43,7 @@ export class HubClient {
     path: string,
     body: unknown,
     signal: AbortSignal,
+    headers: Record<string, string> = {},
   ): Promise<Response> {
     let lastError: HubRequestError | undefined;
     for (let attempt = 0; attempt < this.opts.attempts; attempt++) {
@@ -55,6 +56,7 @@ export class HubClient {
           headers: {
             authorization: `token ${this.opts.token}`,
             'content-type': 'application/json',
+            ...headers,
           },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]),

@@ -5,6 +5,7 @@ import { buildRequestGuard } from '../build-token/build-request-guard.js';
 import { doneEventId, isDoneEventId } from '../builds/done-marker.js';
 import { runLaunchFlow } from '../builds/launch-flow.js';
 import { acceptsEventStream } from '../http/accepts-event-stream.js';
+import { BanNetworks } from '../http/ban-networks.js';
 import { openEventStream } from '../sse/event-stream.js';
 
 const KEEPALIVE_MS = 25_000;
@@ -32,7 +33,10 @@ function launchHost(deps: AppDeps, req: Request): string {
  * outcome, including bad requests, is an event on an HTTP 200 stream (EventSource cannot
  * read status codes); the stream is closed after `ready` or `failed`.
  */
-export function buildRouter(deps: AppDeps): Router {
+export function buildRouter(
+  deps: AppDeps,
+  bans = new BanNetworks(deps.config.BinderHub.ban_networks),
+): Router {
   const router = Router();
   const guard = buildRequestGuard(deps);
   router.get(/^\/build\/.+/, async (req, res, next) => {
@@ -43,7 +47,9 @@ export function buildRouter(deps: AppDeps): Router {
       // This client saw the end of its stream already: tell EventSource to stop.
       return void res.status(204).end();
     }
-    const denied = await guard(req, res); // build token + rate limit (sets x-ratelimit-* headers)
+    const banned = bans.match(req.ip);
+    // build token + rate limit (sets x-ratelimit-* headers, so before the stream opens)
+    const denied = banned ? null : await guard(req, res);
     const stream = openEventStream(req, res, deps.keepaliveMs ?? KEEPALIVE_MS);
     deps.metrics.openEventStreams.inc();
     res.on('close', () => deps.metrics.openEventStreams.dec());
@@ -54,6 +60,7 @@ export function buildRouter(deps: AppDeps): Router {
     if (!acceptsEventStream(req.get('accept'))) {
       return finish(failedEvent('Missing Accept header: text/event-stream', 400));
     }
+    if (banned) return finish(failedEvent(`Requests from ${banned} are not allowed`, 403));
     if (denied) return finish(failedEvent(denied.message, denied.status_code));
     const buildOnlyArg = String(req.query.build_only ?? '').toLowerCase() === 'true';
     if (buildOnlyArg && !deps.config.BinderHub.enable_api_only_mode) {
@@ -73,6 +80,12 @@ export function buildRouter(deps: AppDeps): Router {
         resumeAfter: parseStreamId(lastEventId),
         clientIp: req.ip ?? '',
         launchHost: launchHost(deps, req),
+        buildToken:
+          denied === null &&
+          !banned &&
+          typeof req.query.build_token === 'string' &&
+          req.query.build_token !== '',
+        header: (name) => req.get(name),
       },
       stream,
     );

@@ -5,9 +5,14 @@ import { join } from 'node:path';
 import { startApi, type RunningApi } from '../../api/start-api.js';
 import type { ApiDepsOverrides } from '../../api/create-api-deps.js';
 import { parseConfig, type Config, type ConfigInput } from '../../queue/config/index.js';
-import { createLogger, type Logger } from '../../queue/index.js';
+import { createLogger, keyNames, type Logger } from '../../queue/index.js';
 import type { BuildBackend } from '../../runners/build-backend.js';
 import { createBackend } from '../../runners/create-backend.js';
+import { observerHooks } from '../../runners/metrics/observer-hooks.js';
+import {
+  startRunnerObservability,
+  type RunnerObservability,
+} from '../../runners/metrics/runner-observability.js';
 import { startRunner, type Runner } from '../../runners/runner.js';
 import { stackInfo } from './stack.js';
 
@@ -17,6 +22,8 @@ export interface Harness {
   configFile: string;
   api: RunningApi;
   runner?: Runner;
+  /** The runner's metrics/health server, heartbeat and build observer. */
+  ops?: RunnerObservability;
   backend?: BuildBackend;
   /** `http://127.0.0.1:<port>/` */
   url: string;
@@ -81,6 +88,7 @@ export async function startHarness(
   });
   let runs = 0;
   let runner: Runner | undefined;
+  let ops: RunnerObservability | undefined;
   let backend: BuildBackend | undefined;
   if (o.runner !== false) {
     const real = await createBackend(config, log);
@@ -94,7 +102,15 @@ export async function startHarness(
       close: () => real.close(),
     };
     backend = o.wrapBackend ? o.wrapBackend(counted) : counted;
-    runner = startRunner({ config, backend, log });
+    ops = await startRunnerObservability({
+      config,
+      redis: api.runtime.deps.redis,
+      keys: keyNames(config.Redis.key_prefix),
+      log,
+      port: 0,
+      defaultMetrics: false,
+    });
+    runner = startRunner({ config, backend, log, hooks: observerHooks(ops.observer) });
   }
   const hubHeaders = { authorization: `token ${s.hubApiToken}` };
   return {
@@ -102,6 +118,7 @@ export async function startHarness(
     configFile,
     api,
     runner,
+    ops,
     backend,
     url: api.url,
     log,
@@ -116,6 +133,7 @@ export async function startHarness(
     },
     async close() {
       await runner?.close(true);
+      await ops?.close();
       await api.runtime.deps.buildQueue.queue.obliterate({ force: true }).catch(() => undefined);
       await api.close();
       await rm(workDir, { recursive: true, force: true });

@@ -26,7 +26,15 @@ export const binderHubSection = z
     build_token_secret: z.string().default(''),
     build_token_expires_seconds: seconds().default(300),
     build_token_check_origin: z.boolean().default(true),
-    ban_networks: z.record(z.string(), z.string()).default({}),
+    /** CIDR → label; requests from these networks get 403 (upstream's trait). */
+    ban_networks: z
+      .record(
+        z
+          .string()
+          .regex(/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/, 'must be an IP network such as 10.0.0.0/8'),
+        z.string(),
+      )
+      .default({}),
     cors_allow_origin: z.string().default(''),
     enable_api_only_mode: z.boolean().default(false),
     normalized_origin: z.string().default(''),

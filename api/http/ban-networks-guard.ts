@@ -1,0 +1,17 @@
+import type { RequestHandler } from 'express';
+import { sendJsonError } from './json-error.js';
+import type { BanNetworks } from './ban-networks.js';
+
+/**
+ * Refuses requests from banned networks with 403 `Requests from <label> are not allowed`.
+ * `/build` reports it as its single `failed` event instead (see routes/build.ts), and
+ * `/versions`, `/health` are mounted before this guard, as upstream exempts them.
+ */
+export function banNetworksGuard(bans: BanNetworks): RequestHandler {
+  return (req, res, next) => {
+    if (bans.empty || req.path.startsWith('/build/')) return next();
+    const label = bans.match(req.ip);
+    if (label) return sendJsonError(res, 403, `Requests from ${label} are not allowed`);
+    next();
+  };
+}
