@@ -31,6 +31,7 @@ export function tokenizeSpec(spec: string): [string, string, string] {
   return [parts[0]!, parts[1]!, parts.slice(2).join('/')];
 }
 
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A ref as a user may give it: non-empty, ≤ 255 characters, no control characters, no leading `-`. */
