@@ -10,6 +10,7 @@ import type { KubernetesBackendSettings } from './kubernetes-settings.js';
 import { BuildSubscribers } from './build-subscribers.js';
 import { PodLogStream } from './pod-log-stream.js';
 import { PodWatcher, type PodEventType } from './pod-watcher.js';
+import { nanosSince } from './log-timestamp.js';
 import * as status from './pod-status.js';
 
 export interface BuildPodSessionDeps {
@@ -39,6 +40,8 @@ export class BuildPodSession {
   private reported = new Set<string>();
   private timers: { idle?: NodeJS.Timeout; maxAge?: NodeJS.Timeout; drain?: NodeJS.Timeout } = {};
   private over = false;
+  /** Position of the last event sent (see nextPosition). */
+  private position = 0;
 
   constructor(
     name: string,
@@ -95,7 +98,7 @@ export class BuildPodSession {
       tailLines: tailLines || undefined,
       retryDelayMs: this.d.settings.retryDelayMs,
       log: this.d.log,
-      onLine: (text) => this.onLine(text),
+      onLine: (text, ts) => this.onLine(text, ts),
       isPodDone: () => status.isTerminalPhase(status.podPhase(this.lastPod)),
       onDrained: () => this.conclude(),
     });
@@ -158,17 +161,31 @@ export class BuildPodSession {
   private reportOnce(key: string, event: { phase: string; message: string }): void {
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    this.subs.broadcast(event);
+    this.subs.broadcast(event, this.nextPosition(undefined));
   }
 
-  private onLine(text: string): void {
+  /**
+   * Where an event sits in the build: a log line at its kubelet time (ns since the pod
+   * was created), anything else just after the last event. Every runner that reads the
+   * pod computes the same positions, so lines replayed after a re-attach are dropped by
+   * the event bus instead of shown twice.
+   */
+  private nextPosition(ts: string | undefined): number | undefined {
+    const origin = this.lastPod && status.podCreatedAt(this.lastPod);
+    if (origin === undefined) return undefined;
+    const at = ts === undefined ? undefined : nanosSince(ts, origin);
+    this.position = Math.max(at ?? 0, this.position + 1);
+    return this.position;
+  }
+
+  private onLine(text: string, ts: string | undefined): void {
     if (this.over) return;
     this.resetIdle();
     const event = parseLogLine(text);
     if (!event) return;
     if (isFailureLine(event))
       this.failureMessage = event.message?.trim() || 'repo2docker reported a failure';
-    this.subs.broadcast(event);
+    this.subs.broadcast(event, this.nextPosition(ts));
   }
 
   /** The pod ended and its log is read (or the drain timed out): report the outcome. */

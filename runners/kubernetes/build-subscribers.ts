@@ -18,7 +18,7 @@ interface Subscriber {
 export class BuildSubscribers {
   private subs = new Set<Subscriber>();
   /** Recent events, replayed to a run that joins late (bounded). */
-  private recent: BuildEvent[] = [];
+  private recent: Array<{ event: BuildEvent; position: number | undefined }> = [];
 
   constructor(
     private readonly keep: number,
@@ -51,15 +51,16 @@ export class BuildSubscribers {
         detach: () => signal.removeEventListener('abort', onAbort),
       };
       this.subs.add(sub);
-      for (const e of this.recent) this.send(sub, e);
+      for (const r of this.recent) this.send(sub, r.event, r.position);
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  broadcast(event: BuildEvent): void {
-    this.recent.push(event);
+  /** `position` orders the event in the build (see EmitEvent): repeats of it are no-ops. */
+  broadcast(event: BuildEvent, position?: number): void {
+    this.recent.push({ event, position });
     if (this.recent.length > this.keep) this.recent.shift();
-    for (const sub of this.subs) this.send(sub, event);
+    for (const sub of this.subs) this.send(sub, event, position);
   }
 
   /** Every subscriber's events are out, then each resolves (or rejects with `err`). */
@@ -76,7 +77,9 @@ export class BuildSubscribers {
     );
   }
 
-  private send(sub: Subscriber, event: BuildEvent): void {
-    sub.chain = sub.chain.then(() => sub.emit(event)).catch((err: Error) => this.onEmitError(err));
+  private send(sub: Subscriber, event: BuildEvent, position: number | undefined): void {
+    sub.chain = sub.chain
+      .then(() => sub.emit(event, position))
+      .catch((err: Error) => this.onEmitError(err));
   }
 }

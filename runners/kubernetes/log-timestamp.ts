@@ -15,6 +15,7 @@ export function splitTimestamp(line: string): { ts: string | undefined; text: st
 /** A sortable form: UTC seconds then nine fractional digits. */
 export function sortableTimestamp(ts: string): string {
   const d = new Date(ts);
+  if (Number.isNaN(d.getTime())) return ts;
   const frac = /\.(\d+)/.exec(ts)?.[1] ?? '';
   return `${d.toISOString().slice(0, 19)}.${frac.padEnd(9, '0').slice(0, 9)}`;
 }
@@ -23,4 +24,17 @@ export function sortableTimestamp(ts: string): string {
 export function isAfter(ts: string | undefined, after: string | undefined): boolean {
   if (!ts || !after) return true;
   return sortableTimestamp(ts) > sortableTimestamp(after);
+}
+
+/**
+ * Nanoseconds from `originMs` to the log time `ts`: the line's position in its build,
+ * the same for every runner that reads the pod (kubelet stamps the lines), and exact
+ * as a JavaScript number for 104 days. Undefined when `ts` does not parse.
+ */
+export function nanosSince(ts: string, originMs: number): number | undefined {
+  if (Number.isNaN(Date.parse(ts))) return undefined;
+  const sortable = sortableTimestamp(ts);
+  const secondsMs = Date.parse(`${sortable.slice(0, 19)}Z`);
+  if (Number.isNaN(secondsMs)) return undefined;
+  return (secondsMs - originMs) * 1e6 + Number(sortable.slice(20));
 }

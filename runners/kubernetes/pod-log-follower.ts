@@ -12,7 +12,8 @@ export interface PodLogFollowerOptions {
   tailLines?: number | undefined;
   /** Resume after this line time (a reconnect): earlier lines were delivered already. */
   after?: string | undefined;
-  onLine(text: string): void;
+  /** A line and its kubelet timestamp (RFC3339Nano), when it had one. */
+  onLine(text: string, ts: string | undefined): void;
 }
 
 /**
@@ -76,6 +77,6 @@ export class PodLogFollower {
     const { ts, text } = splitTimestamp(raw.replace(/\r$/, ''));
     if (!isAfter(ts, this.lastTimestamp)) return;
     if (ts) this.lastTimestamp = ts;
-    this.o.onLine(text);
+    this.o.onLine(text, ts);
   }
 }

@@ -12,7 +12,7 @@ export interface PodLogStreamOptions {
   tailLines: number | undefined;
   retryDelayMs: number;
   log: Logger;
-  onLine(text: string): void;
+  onLine(text: string, ts: string | undefined): void;
   /** Whether the pod has ended (then a closed stream means the log is complete). */
   isPodDone(): boolean;
   /** The pod ended and every line of its log was delivered. */
@@ -55,7 +55,7 @@ export class PodLogStream {
       // The tail applies until a line was seen; after that, resume after it.
       tailLines: this.lastTimestamp ? undefined : this.o.tailLines,
       after: this.lastTimestamp,
-      onLine: (text) => this.o.onLine(text),
+      onLine: (text, ts) => this.o.onLine(text, ts),
     });
     this.follower = follower;
     try {

@@ -83,10 +83,22 @@ export function buildRequest(over: Partial<BuildJob> = {}): BuildRequest {
   return { job, push: true, appendix: '', extraArgs: [] };
 }
 
-/** Collects the events a run emits. */
-export function recorder(): { events: BuildEvent[]; emit: (e: BuildEvent) => Promise<void> } {
+/** Collects the events a run emits, and their positions. */
+export function recorder(): {
+  events: BuildEvent[];
+  positions: Array<number | undefined>;
+  emit: (e: BuildEvent, position?: number) => Promise<void>;
+} {
   const events: BuildEvent[] = [];
-  return { events, emit: async (e) => void events.push(e) };
+  const positions: Array<number | undefined> = [];
+  return {
+    events,
+    positions,
+    emit: async (e, position) => {
+      events.push(e);
+      positions.push(position);
+    },
+  };
 }
 
 export async function waitFor<T>(
