@@ -20,6 +20,7 @@ import { createPrebuilds } from './webhooks/create-prebuilds.js';
 import { JupyterHubLauncher } from './launch/jupyterhub-launcher.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import { createProviders } from './providers/create-providers.js';
+import { dockerConfigPath, readDockerConfig } from './registry/docker-config.js';
 import { DockerRegistry } from './registry/docker-registry.js';
 import type { ImageRegistry } from './registry/image-registry.js';
 import { LocalEngineRegistry } from './registry/local-engine-registry.js';
@@ -48,15 +49,24 @@ function createRegistry(
   config: Config,
   observe: (outcome: string, s: number) => void,
 ): ImageRegistry {
-  if (!config.BinderHub.use_registry)
+  if (!config.BinderHub.use_registry) {
     return new LocalEngineRegistry(config.DockerBuildExecutor.docker_host);
+  }
   const r = config.DockerRegistry;
+  // Explicit credentials win; else a Docker config.json (the chart's push secret).
+  const fromFile = r.username
+    ? undefined
+    : readDockerConfig(dockerConfigPath(r.docker_config_path), {
+        url: r.url,
+        authConfigUrl: r.auth_config_url,
+      });
+  const url = r.url || fromFile?.url || '';
   return new DockerRegistry({
-    url: r.url,
-    username: r.username,
-    password: r.password,
+    url,
+    username: r.username || fromFile?.username,
+    password: r.password || fromFile?.password,
     tokenUrl: r.token_url,
-    notFound401: r.not_found_401 ?? r.url.endsWith('.docker.io'),
+    notFound401: r.not_found_401 ?? url.endsWith('.docker.io'),
     timeoutMs: r.request_timeout * 1000,
     observe,
   });

@@ -2,12 +2,11 @@ import type { Config } from '../queue/config/index.js';
 import type { Logger } from '../queue/index.js';
 import type { BuildBackend } from './build-backend.js';
 import { DockerBuildBackend } from './docker/docker-backend.js';
+import { createKubernetesBackend } from './kubernetes/create-kubernetes-backend.js';
 
 /** The configured build backend (`Runner.backend`). */
 export async function createBackend(config: Config, log: Logger): Promise<BuildBackend> {
-  if (config.Runner.backend === 'kubernetes') {
-    throw new Error('Runner.backend: kubernetes is not available in this build');
-  }
+  if (config.Runner.backend === 'kubernetes') return createKubernetesBackend(config, log);
   const d = config.DockerBuildExecutor;
   const r = config.DockerRegistry;
   return new DockerBuildBackend({
