@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/binder-harness.js';
@@ -33,7 +34,8 @@ beforeAll(async () => {
   repo = await serveGitRepo({
     Dockerfile: [
       'FROM binderhub-ts/jupyter-base:1',
-      'RUN for i in $(seq 1 12); do echo "slow build step $i"; sleep 1; done',
+      // Unique per run, so the Docker layer cache cannot skip the slow step.
+      `RUN echo "run ${randomUUID()}" && for i in $(seq 1 12); do echo "slow build step $i"; sleep 1; done`,
       'COPY --chown=1000:1000 . /home/jovyan/',
     ].join('\n'),
     'index.ipynb': NOTEBOOK,
