@@ -437,7 +437,7 @@ BinderHub:
   hub_api_token: $token
   use_registry: true
   image_prefix: $REGISTRY_ADDR/binder-
-  enable_api_only_mode: true
+  enable_api_only_mode: false
 DockerRegistry:
   url: http://$REGISTRY_ADDR
 Redis:

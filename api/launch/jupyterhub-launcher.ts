@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../queue/index.js';
-import { backoffMs, HubClient, sleep } from './hub-client.js';
+import { backoffMs, HubClient, HubRequestError, sleep } from './hub-client.js';
 import {
   LaunchError,
   type LaunchProgress,
@@ -119,10 +119,26 @@ export class JupyterHubLauncher implements Launcher {
 
   /** Best effort: remove a temporary user whose launch failed, so nothing leaks. */
   private discard(user: string): void {
-    this.o.hub
-      .request('DELETE', `users/${user}`, undefined, AbortSignal.timeout(30_000))
-      .catch((err: Error) =>
-        this.o.log.warn({ err: err.message, user }, 'could not remove temporary user'),
-      );
+    this.removeUser(user).catch((err: Error) =>
+      this.o.log.warn({ err: err.message, user }, 'could not remove temporary user'),
+    );
+  }
+
+  /** The hub refuses to delete a user whose server is still spawning: stop it, then retry. */
+  private async removeUser(user: string): Promise<void> {
+    const signal = AbortSignal.timeout(120_000);
+    for (;;) {
+      try {
+        await this.o.hub.request('DELETE', `users/${user}`, undefined, signal);
+        return;
+      } catch (err) {
+        if (err instanceof HubRequestError && err.status === 404) return;
+        if (signal.aborted) throw err;
+      }
+      await this.o.hub
+        .request('DELETE', `users/${user}/server`, undefined, signal)
+        .catch(() => undefined);
+      await sleep(1000, signal);
+    }
   }
 }

@@ -23,7 +23,11 @@ export const binderHubSection = z
     image_prefix: z.string().default(''),
     per_repo_quota: z.number().int().nonnegative().default(0),
     per_repo_quota_higher: z.number().int().nonnegative().default(0),
-    build_token_secret: z.string().default(''),
+    /** Hex key of build-token JWTs ('' = random per process; set it when running replicas). */
+    build_token_secret: z
+      .string()
+      .regex(/^([0-9a-fA-F]{2})*$/, 'must be hex (an even number of 0-9a-f digits)')
+      .default(''),
     build_token_expires_seconds: seconds().default(300),
     build_token_check_origin: z.boolean().default(true),
     /** CIDR → label; requests from these networks get 403 (upstream's trait). */
