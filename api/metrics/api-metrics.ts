@@ -3,14 +3,13 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /**
  * The api process's Prometheus metrics. Names, types, labels and buckets of the
  * `binderhub_*` series are upstream's, so existing Grafana dashboards keep working.
+ * The build series (`binderhub_build_*`, `binderhub_inprogress_builds`) are exported by
+ * the runners, where builds happen (runners/metrics/runner-metrics.ts).
  */
 export interface ApiMetrics {
   registry: Registry;
-  buildTime: Histogram<'status'>;
   launchTime: Histogram<'status' | 'retries'>;
-  buildCount: Counter<'status' | 'provider' | 'repo'>;
   launchCount: Counter<'status' | 'provider' | 'repo'>;
-  inprogressBuilds: Gauge;
   inprogressLaunches: Gauge;
   githubRateLimitRemaining: Gauge;
   openEventStreams: Gauge;
@@ -24,13 +23,6 @@ export function createApiMetrics(opts: { defaultMetrics?: boolean } = {}): ApiMe
   const registers = [registry];
   return {
     registry,
-    buildTime: new Histogram({
-      name: 'binderhub_build_time_seconds',
-      help: 'Histogram of build times',
-      labelNames: ['status'],
-      buckets: [60, 120, 300, 600, 1800, 3600, 7200],
-      registers,
-    }),
     launchTime: new Histogram({
       name: 'binderhub_launch_time_seconds',
       help: 'Histogram of launch times',
@@ -38,21 +30,10 @@ export function createApiMetrics(opts: { defaultMetrics?: boolean } = {}): ApiMe
       buckets: [2, 5, 10, 20, 30, 60, 120, 300, 600],
       registers,
     }),
-    buildCount: new Counter({
-      name: 'binderhub_build_count',
-      help: 'Counter of builds by repo',
-      labelNames: ['status', 'provider', 'repo'],
-      registers,
-    }),
     launchCount: new Counter({
       name: 'binderhub_launch_count',
       help: 'Counter of launches by repo',
       labelNames: ['status', 'provider', 'repo'],
-      registers,
-    }),
-    inprogressBuilds: new Gauge({
-      name: 'binderhub_inprogress_builds',
-      help: 'Builds currently in progress',
       registers,
     }),
     inprogressLaunches: new Gauge({

@@ -73,15 +73,23 @@ describe('wiring endpoints', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
     for (const name of [
-      'binderhub_build_time_seconds',
       'binderhub_launch_time_seconds',
-      'binderhub_build_count',
       'binderhub_launch_count',
-      'binderhub_inprogress_builds',
       'binderhub_inprogress_launches',
       'binderhub_github_rate_limit_remaining',
       'process_cpu_user_seconds_total',
       'nodejs_heap_size_used_bytes',
+    ]) {
+      expect(text, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
+    }
+  });
+
+  it('the runner serves the build series (upstream names) on its own /metrics', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${h.ops!.server!.port}/metrics`)).text();
+    for (const name of [
+      'binderhub_build_time_seconds',
+      'binderhub_build_count',
+      'binderhub_inprogress_builds',
     ]) {
       expect(text, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
     }

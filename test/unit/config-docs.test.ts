@@ -10,7 +10,10 @@ describe('docs/configuration.md', () => {
   it.each(Object.keys(config))('documents %s and each of its traits', (cls) => {
     expect(doc).toContain(cls);
     const missing = Object.keys(config[cls]!).filter(
-      (trait) => !doc.includes(`\`${trait}\``) && !doc.includes(`\`${cls}.${trait}\``) && !doc.includes(`${trait}\``),
+      (trait) =>
+        !doc.includes(`\`${trait}\``) &&
+        !doc.includes(`\`${cls}.${trait}\``) &&
+        !doc.includes(`${trait}\``),
     );
     expect(missing, `${cls}: undocumented traits`).toEqual([]);
   });
