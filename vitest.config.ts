@@ -8,6 +8,6 @@ export default defineConfig({
     pool: 'forks',
     // Integration and end-to-end files share one Docker engine, registry and hub.
     fileParallelism: false,
-    reporters: ['default'],
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });
