@@ -71,6 +71,10 @@ export class BuildQueue {
           await existing.changePriority({ priority }).catch(() => undefined);
           if (state === 'delayed') await existing.promote().catch(() => undefined);
         }
+        // One log line per extra requester: the dashboard's Logs tab counts who waits.
+        await existing
+          .log(`${new Date().toISOString()} another ${job.trigger} request attached (${state})`)
+          .catch(() => undefined);
         return { outcome: 'attached', job: existing };
       }
       // History left by an earlier, finished run (its job since trimmed) must not be

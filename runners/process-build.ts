@@ -15,7 +15,13 @@ import { gitCredentialsFor } from './git-credentials.js';
 /** Observers of each build (metrics, event log); all optional. */
 export interface BuildHooks {
   onStart?(job: BuildJob): void;
-  onEnd?(job: BuildJob, outcome: 'success' | 'failure', seconds: number, reason?: string): void;
+  onEnd?(
+    job: BuildJob,
+    outcome: 'success' | 'failure',
+    seconds: number,
+    reason?: string,
+    message?: string,
+  ): void;
 }
 
 export interface ProcessBuildDeps {
@@ -84,6 +90,7 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
         'failure',
         seconds,
         err instanceof BuildFailedError ? err.reason : 'error',
+        message,
       );
       log.warn({ seconds, reason: message }, 'build failed');
       throw new UnrecoverableError(message);

@@ -13,11 +13,11 @@ export function observerHooks(observer: BuildObserver): Required<BuildHooks> {
       running.get(job.buildName)?.finish('cancelled', 'started again');
       running.set(job.buildName, observer.start(job, { timestamp: job.requestedAt }));
     },
-    onEnd(job, outcome, _seconds, reason) {
+    onEnd(job, outcome, _seconds, reason, message) {
       const tracker = running.get(job.buildName);
       if (!tracker) return;
       running.delete(job.buildName);
-      tracker.finish(reason === 'cancelled' ? 'cancelled' : outcome, reason);
+      tracker.finish(reason === 'cancelled' ? 'cancelled' : outcome, message ?? reason);
     },
   };
 }
