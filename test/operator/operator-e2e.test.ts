@@ -16,7 +16,7 @@ import { startRunner, type Runner } from '../../runners/runner.js';
 import { startHarness, type Harness } from '../helpers/binder-harness.js';
 import { readEventStream } from '../helpers/sse-client.js';
 import { requireStack, serveGitRepo, type ServedGitRepo } from '../helpers/stack.js';
-import { launchChromium } from '../ui/browser.js';
+import { launchChromium, loopbackPage } from '../ui/browser.js';
 import { parsePrometheusText, sampleValue } from './helpers/prom-text.js';
 
 // Against the real local stack: a git repo served on loopback, the api with the dashboard
@@ -32,12 +32,6 @@ const ARTIFACTS = path.resolve(
   'test-artifacts',
   'operator',
 );
-
-function isLoopback(url: string): boolean {
-  const { protocol, hostname } = new URL(url);
-  if (['data:', 'blob:', 'about:'].includes(protocol)) return true;
-  return ['127.0.0.1', 'localhost', '[::1]'].includes(hostname);
-}
 
 describe('the operator view of a real build and launch', () => {
   let h: Harness;
@@ -191,18 +185,10 @@ describe('the operator view of a real build and launch', () => {
     let browser: Browser | undefined;
     try {
       browser = await launchChromium();
-      const context = await browser.newContext({
+      const { page, context, blocked } = await loopbackPage(browser, {
         viewport: { width: 1280, height: 900 },
         httpCredentials: { username: 'operator', password: ADMIN },
       });
-      const blocked: string[] = [];
-      await context.route('**/*', (route) => {
-        const url = route.request().url();
-        if (isLoopback(url)) return route.continue();
-        blocked.push(url);
-        return route.abort();
-      });
-      const page = await context.newPage();
       const errors: string[] = [];
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(m.text());

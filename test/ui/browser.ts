@@ -1,7 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Screenshots of the browser tests (git-ignored). */
@@ -33,8 +39,11 @@ function isLoopback(url: string): boolean {
  * A fresh page whose requests may only go to loopback: anything else is aborted and
  * recorded (tests assert the UI needs no network assets).
  */
-export async function loopbackPage(browser: Browser): Promise<LoopbackPage> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+export async function loopbackPage(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<LoopbackPage> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, ...options });
   const blocked: string[] = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();
