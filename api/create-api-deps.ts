@@ -5,6 +5,7 @@ import {
   keyNames,
   packageVersion,
   RedisEventBus,
+  withTimeout,
   type Logger,
 } from '../queue/index.js';
 import type { AppDeps } from './app-deps.js';
@@ -168,10 +169,18 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
   return {
     deps,
     async close() {
-      await prebuilds.scheduler.close();
-      await buildQueue.close();
-      await eventLog.close();
-      await bus.close();
+      // Each step is bounded: a shutdown must not hang on a Redis that is gone.
+      const steps: Array<[string, () => Promise<void>]> = [
+        ['pre-build scheduler', async () => prebuilds.scheduler.close()],
+        ['build queue', () => buildQueue.close()],
+        ['event log', () => eventLog.close()],
+        ['event bus', () => bus.close()],
+      ];
+      for (const [what, step] of steps) {
+        await withTimeout(step(), 5000, what).catch((err: Error) =>
+          log.warn({ err: err.message }, 'shutdown step did not finish'),
+        );
+      }
       redis.disconnect();
       producer.disconnect();
     },

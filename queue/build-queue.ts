@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { buildJobSchema, jobDisplayName, type BuildJob, type BuildResult } from './build-job.js';
 import { isTerminalBuildEvent } from './build-event.js';
 import type { EventBus } from './event-bus.js';
+import { withTimeout } from './with-timeout.js';
 
 export interface BuildQueueOptions {
   name: string;
@@ -48,7 +49,12 @@ export class BuildQueue {
     });
   }
 
-  async enqueue(data: BuildJob, options: EnqueueOptions = {}): Promise<EnqueueResult> {
+  /** Adds the job, or attaches to the one already there; fails after 10 s without Redis. */
+  enqueue(data: BuildJob, options: EnqueueOptions = {}): Promise<EnqueueResult> {
+    return withTimeout(this.enqueueNow(data, options), 10_000, 'Redis (the build queue)');
+  }
+
+  private async enqueueNow(data: BuildJob, options: EnqueueOptions): Promise<EnqueueResult> {
     const job = buildJobSchema.parse(data);
     const priority =
       job.trigger === 'launch' ? this.opts.interactivePriority : this.opts.prebuildPriority;

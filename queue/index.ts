@@ -8,3 +8,4 @@ export * from './redis-connection.js';
 export * from './redis-event-bus.js';
 export * from './stream-id.js';
 export * from './version.js';
+export * from './with-timeout.js';

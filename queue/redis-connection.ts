@@ -12,5 +12,9 @@ export function createRedis(url: string, role: RedisRole, extra: RedisOptions = 
     role === 'producer'
       ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3000 }
       : { maxRetriesPerRequest: role === 'command' ? 3 : null, connectTimeout: 5000 };
-  return new Redis(url, { lazyConnect: false, ...base, ...extra });
+  const redis = new Redis(url, { lazyConnect: false, ...base, ...extra });
+  // Connection errors surface as failed commands (and reconnects); without a listener
+  // ioredis would also print each one to stderr.
+  redis.on('error', () => undefined);
+  return redis;
 }

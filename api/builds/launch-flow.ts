@@ -121,7 +121,15 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
 
   const refused = await quotaRefusal(deps, plan, sink.signal);
   if (refused) return refused;
-  const built = await build(deps, plan, req, sink);
+  const built = await build(deps, plan, req, sink).catch((err: unknown) => {
+    if (sink.signal.aborted) throw err;
+    // Redis (the queue and the event relay) is the only thing `build` talks to.
+    deps.log.error({ err, build: plan.job.buildName }, 'build queue unavailable');
+    return failedEvent(
+      'The build queue is not reachable right now, so the image cannot be built. Please try again in a moment.',
+      503,
+    );
+  });
   if (built.phase === 'failed') return built;
   if (req.buildOnly)
     return { phase: 'ready', imageName: plan.image, message: 'Done! Image built\n' };

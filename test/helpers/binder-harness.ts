@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startApi, type RunningApi } from '../../api/start-api.js';
 import type { ApiDepsOverrides } from '../../api/create-api-deps.js';
 import { parseConfig, type Config, type ConfigInput } from '../../queue/config/index.js';
-import { createLogger, keyNames, type Logger } from '../../queue/index.js';
+import { createLogger, keyNames, withTimeout, type Logger } from '../../queue/index.js';
 import type { BuildBackend } from '../../runners/build-backend.js';
 import { createBackend } from '../../runners/create-backend.js';
 import { observerHooks } from '../../runners/metrics/observer-hooks.js';
@@ -134,7 +134,11 @@ export async function startHarness(
     async close() {
       await runner?.close(true);
       await ops?.close();
-      await api.runtime.deps.buildQueue.queue.obliterate({ force: true }).catch(() => undefined);
+      await withTimeout(
+        api.runtime.deps.buildQueue.queue.obliterate({ force: true }),
+        5000,
+        'obliterate',
+      ).catch(() => undefined);
       await api.close();
       await rm(workDir, { recursive: true, force: true });
     },

@@ -88,4 +88,22 @@ describe('the /build stream while a build waits', () => {
     const job = await h.api.runtime.deps.buildQueue.queue.getJobs(['prioritized', 'waiting']);
     expect(job.map((j) => j.data.ref)).toContain(SHA);
   });
+
+  it('ends with a clear failed event (503) when Redis is unreachable, instead of hanging', async () => {
+    const cut = await startHarness({
+      runner: false,
+      config: { Redis: { url: 'redis://127.0.0.1:9' } },
+    });
+    try {
+      const repo = encodeURIComponent('http://127.0.0.1:9/repo.git');
+      const { events } = await readEventStream(`${cut.url}build/git/${repo}/${SHA}`, {
+        signal: AbortSignal.timeout(30_000),
+      });
+      const last = events[events.length - 1]!;
+      expect(last.data).toMatchObject({ phase: 'failed', status_code: 503 });
+      expect(last.message).toMatch(/build queue is not reachable/);
+    } finally {
+      await cut.close();
+    }
+  }, 60_000);
 });
