@@ -33,6 +33,8 @@ export type BuildEvent = z.infer<typeof buildEventSchema>;
 export interface StoredBuildEvent {
   id: string;
   event: BuildEvent;
+  /** The event as JSON, as stored: relayed to every client without serialising again. */
+  json?: string;
 }
 
 /** True for the events that end a build (`built`, `failed`). */

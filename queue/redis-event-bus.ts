@@ -26,7 +26,7 @@ interface Feed {
 function decode(id: string, json: string): StoredBuildEvent | undefined {
   try {
     const parsed = buildEventSchema.safeParse(JSON.parse(json));
-    return parsed.success ? { id, event: parsed.data } : undefined;
+    return parsed.success ? { id, event: parsed.data, json } : undefined;
   } catch {
     return undefined;
   }
@@ -185,6 +185,8 @@ export class RedisEventBus implements EventBus {
     const space = payload.indexOf(' ');
     const e = decode(payload.slice(0, space), payload.slice(space + 1));
     if (!e) return;
-    for (const l of [...feed.listeners]) l(e);
+    // One decoded event (and its JSON) for every follower; a listener that leaves
+    // during the loop is simply not visited again.
+    for (const l of feed.listeners) l(e);
   }
 }

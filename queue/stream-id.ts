@@ -1,11 +1,16 @@
-/** Compares two Redis stream ids (`<ms>-<seq>`); negative when a < b. */
+/** Compares two decimal strings without leading zeros (stream-id parts). */
+function compareDecimal(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Compares two Redis stream ids (`<ms>-<seq>`); negative when a < b. Hot path: no BigInt. */
 export function compareStreamIds(a: string, b: string): number {
-  const [am = '0', as = '0'] = a.split('-');
-  const [bm = '0', bs = '0'] = b.split('-');
-  const dm = BigInt(am) - BigInt(bm);
-  if (dm !== 0n) return dm < 0n ? -1 : 1;
-  const ds = BigInt(as) - BigInt(bs);
-  return ds === 0n ? 0 : ds < 0n ? -1 : 1;
+  const ai = a.indexOf('-');
+  const bi = b.indexOf('-');
+  const ms = compareDecimal(ai < 0 ? a : a.slice(0, ai), bi < 0 ? b : b.slice(0, bi));
+  if (ms !== 0) return ms;
+  return compareDecimal(ai < 0 ? '0' : a.slice(ai + 1), bi < 0 ? '0' : b.slice(bi + 1));
 }
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;

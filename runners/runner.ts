@@ -45,8 +45,9 @@ export function startRunner(o: RunnerOptions): Runner {
     log: o.log,
     hooks: o.hooks,
   });
+  const connection = createRedis(config.Redis.url, 'worker');
   const worker = new Worker<BuildJob, BuildResult>(config.BuildQueue.name, processor, {
-    connection: createRedis(config.Redis.url, 'worker'),
+    connection,
     prefix: config.Redis.key_prefix,
     concurrency: config.Runner.concurrency,
     lockDuration: o.lockDurationMs ?? 10_000,
@@ -70,6 +71,7 @@ export function startRunner(o: RunnerOptions): Runner {
       await worker.close(force);
       await bus.close();
       command.disconnect();
+      connection.disconnect();
     },
   };
 }

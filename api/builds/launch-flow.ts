@@ -30,7 +30,7 @@ export interface FlowRequest {
 }
 
 export interface FlowSink {
-  send(event: BuildEvent, id?: string): void;
+  send(event: BuildEvent, id?: string, json?: string): void;
   readonly signal: AbortSignal;
 }
 
@@ -202,7 +202,7 @@ async function build(
     };
     const onAbort = () => finish(failedEvent('Request cancelled'));
     sink.signal.addEventListener('abort', onAbort, { once: true });
-    const onEvent = ({ id, event }: StoredBuildEvent) => {
+    const onEvent = ({ id, event, json }: StoredBuildEvent) => {
       if (done) return;
       if (isTerminalBuildEvent(event)) {
         finish(
@@ -212,7 +212,7 @@ async function build(
         );
         return;
       }
-      sink.send(event, id);
+      sink.send(event, id, json);
     };
     deps.bus
       .follow(plan.job.buildName, req.resumeAfter, onEvent)

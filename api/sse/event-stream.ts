@@ -1,9 +1,15 @@
 import type { Request, Response } from 'express';
 import type { BuildEvent } from '../../queue/index.js';
 
+/** Reason of every closed stream's signal (one object: no stack trace per stream). */
+const STREAM_CLOSED = Object.freeze({ name: 'StreamClosed', message: 'the event stream closed' });
+
 export interface EventStream {
-  /** Sends one `data: <json>` frame, with an `id:` line when `id` is given. */
-  send(event: BuildEvent, id?: string): void;
+  /**
+   * Sends one `data: <json>` frame, with an `id:` line when `id` is given; `json` is the
+   * event already serialised (build log events arrive so from the bus).
+   */
+  send(event: BuildEvent, id?: string, json?: string): void;
   /** Ends the response (idempotent). */
   close(): void;
   readonly closed: boolean;
@@ -30,14 +36,14 @@ export function openEventStream(req: Request, res: Response, keepaliveMs: number
     if (closed) return;
     closed = true;
     clearInterval(keepalive);
-    abort.abort();
+    abort.abort(STREAM_CLOSED);
   };
   req.on('close', finish);
   res.on('close', finish);
   return {
-    send(event, id) {
+    send(event, id, json) {
       if (closed) return;
-      res.write(`${id ? `id: ${id}\n` : ''}data: ${JSON.stringify(event)}\n\n`);
+      res.write(`${id ? `id: ${id}\n` : ''}data: ${json ?? JSON.stringify(event)}\n\n`);
     },
     close() {
       if (closed) return;
