@@ -37,10 +37,11 @@ host_mirror() {
       done
     done <"$f"
   done
-  printf '%s\n' "http://deb.debian.org/debian"
+  echo "no Debian mirror found in /etc/apt/sources.list(.d); set BASE_MIRROR to one" >&2
+  return 1
 }
 
-MIRROR="${BASE_MIRROR:-$(host_mirror)}"
+MIRROR="${BASE_MIRROR:-$(host_mirror)}" || exit 1
 mkdir -p "$WORK"
 WORK="$(cd "$WORK" && pwd)"
 ROOTFS_TAR="$WORK/rootfs.tar"
