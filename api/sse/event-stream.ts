@@ -19,7 +19,8 @@ export interface EventStream {
 
 /**
  * Opens a Server-Sent Events response as upstream does (HTTP 200, `no-cache`), with a
- * `:keepalive` comment every `keepaliveMs`.
+ * `:keepalive` comment every `keepaliveMs`. Frames sent in one turn of the event loop
+ * (a burst of build log lines) leave in one write, not one write each.
  */
 export function openEventStream(req: Request, res: Response, keepaliveMs: number): EventStream {
   const abort = new AbortController();
@@ -32,6 +33,13 @@ export function openEventStream(req: Request, res: Response, keepaliveMs: number
   const keepalive = setInterval(() => res.write(':keepalive\n\n'), keepaliveMs);
   keepalive.unref();
   let closed = false;
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const frames = pending.join('');
+    pending = [];
+    if (!closed) res.write(frames);
+  };
   const finish = () => {
     if (closed) return;
     closed = true;
@@ -43,10 +51,12 @@ export function openEventStream(req: Request, res: Response, keepaliveMs: number
   return {
     send(event, id, json) {
       if (closed) return;
-      res.write(`${id ? `id: ${id}\n` : ''}data: ${json ?? JSON.stringify(event)}\n\n`);
+      if (pending.length === 0) setImmediate(flush);
+      pending.push(`${id ? `id: ${id}\n` : ''}data: ${json ?? JSON.stringify(event)}\n\n`);
     },
     close() {
       if (closed) return;
+      flush();
       finish();
       res.end();
     },
