@@ -150,3 +150,12 @@ export async function startKubeTestEnv(): Promise<KubeTestEnv> {
 /** A repo2docker `--json-logs` line. */
 export const r2d = (phase: string | undefined, message: string) =>
   JSON.stringify(phase ? { message, phase } : { message });
+
+/** Starts one build on a fresh backend, recording its events: the usual start of a test. */
+export function startBuild(env: KubeTestEnv, over: Partial<BuildJob> = {}) {
+  const backend = env.backend();
+  const req = buildRequest(over);
+  const rec = recorder();
+  const run = backend.run(req, rec.emit, new AbortController().signal);
+  return { backend, req, name: req.job.buildName, rec, run };
+}

@@ -5,6 +5,7 @@ import {
   buildRequest,
   r2d,
   recorder,
+  startBuild,
   startKubeTestEnv,
   waitFor,
   type KubeTestEnv,
@@ -23,11 +24,7 @@ describe('KubernetesBuildBackend against a stand-in API server', () => {
   });
 
   it('runs a build pod to success: log lines become events in order, the pod is deleted', async () => {
-    const backend = env.backend();
-    const req = buildRequest();
-    const name = req.job.buildName;
-    const rec = recorder();
-    const run = backend.run(req, rec.emit, new AbortController().signal);
+    const { req, backend, name, rec, run } = startBuild(env);
     await waitFor('pod created', () => env.server.state.get(NS, name));
     expect(env.server.state.get(NS, name)!.spec.containers[0].args.at(-1)).toBe(req.job.repoUrl);
     env.server.setPhase(NS, name, 'Running');
@@ -63,11 +60,7 @@ describe('KubernetesBuildBackend against a stand-in API server', () => {
   });
 
   it('fails with repo2docker’s own message when it reports a failure, and deletes the pod', async () => {
-    const backend = env.backend();
-    const req = buildRequest();
-    const name = req.job.buildName;
-    const rec = recorder();
-    const run = backend.run(req, rec.emit, new AbortController().signal);
+    const { name, rec, run } = startBuild(env);
     await waitFor('pod', () => env.server.state.get(NS, name));
     env.server.setPhase(NS, name, 'Running');
     env.server.log(
@@ -96,10 +89,7 @@ describe('KubernetesBuildBackend against a stand-in API server', () => {
   });
 
   it('explains a pod failure repo2docker could not report (OOM kill, eviction)', async () => {
-    const backend = env.backend();
-    const req = buildRequest();
-    const name = req.job.buildName;
-    const run = backend.run(req, recorder().emit, new AbortController().signal);
+    const { name, run } = startBuild(env);
     await waitFor('pod', () => env.server.state.get(NS, name));
     env.server.setPhase(NS, name, 'Running');
     env.server.setPhase(NS, name, 'Failed', {

@@ -5,6 +5,7 @@ import {
   buildRequest,
   r2d,
   recorder,
+  startBuild,
   startKubeTestEnv,
   waitFor,
   type KubeTestEnv,
@@ -26,11 +27,7 @@ describe('Kubernetes backend: watches, log streams and runners that come and go'
   });
 
   it('resumes a dropped watch from the last resourceVersion and sees what happened meanwhile', async () => {
-    const backend = env.backend();
-    const req = buildRequest();
-    const name = req.job.buildName;
-    const rec = recorder();
-    const run = backend.run(req, rec.emit, new AbortController().signal);
+    const { name, rec, run } = startBuild(env);
     await waitFor('watching', () => env.server.openWatches() === 1);
     env.server.setPhase(NS, name, 'Running');
     env.server.log(NS, name, r2d('building', 'before the drop\n'));
@@ -46,10 +43,7 @@ describe('Kubernetes backend: watches, log streams and runners that come and go'
   });
 
   it('lists again when the watch history expired (410 Gone) while it was away', async () => {
-    const backend = env.backend();
-    const req = buildRequest();
-    const name = req.job.buildName;
-    const run = backend.run(req, recorder().emit, new AbortController().signal);
+    const { name, run } = startBuild(env);
     await waitFor('watching', () => env.server.openWatches() === 1);
     env.server.setPhase(NS, name, 'Running');
     env.server.dropWatches();
@@ -72,11 +66,7 @@ describe('Kubernetes backend: watches, log streams and runners that come and go'
   });
 
   it('reopens a log stream that closes early, without repeating lines', async () => {
-    const backend = env.backend();
-    const req = buildRequest();
-    const name = req.job.buildName;
-    const rec = recorder();
-    const run = backend.run(req, rec.emit, new AbortController().signal);
+    const { name, rec, run } = startBuild(env);
     await waitFor('pod', () => env.server.state.get(NS, name));
     env.server.setPhase(NS, name, 'Running');
     env.server.log(NS, name, r2d('building', 'a\n'), r2d('building', 'b\n'));
@@ -186,11 +176,7 @@ describe('Kubernetes backend: watches, log streams and runners that come and go'
   });
 
   it('tells the waiting people why a pod is stuck, and fails at once on an invalid image', async () => {
-    const backend = env.backend();
-    const req = buildRequest();
-    const name = req.job.buildName;
-    const rec = recorder();
-    const run = backend.run(req, rec.emit, new AbortController().signal);
+    const { name, rec, run } = startBuild(env);
     await waitFor('pod', () => env.server.state.get(NS, name));
     const waiting = (reason: string, message: string) => ({
       containerStatuses: [{ name: 'builder', state: { waiting: { reason, message } } }],
@@ -210,10 +196,7 @@ describe('Kubernetes backend: watches, log streams and runners that come and go'
   });
 
   it('fails when the pod is deleted under it (by an operator or the cleaner)', async () => {
-    const backend = env.backend();
-    const req = buildRequest();
-    const name = req.job.buildName;
-    const run = backend.run(req, recorder().emit, new AbortController().signal);
+    const { name, run } = startBuild(env);
     await waitFor('pod', () => env.server.state.get(NS, name));
     env.server.setPhase(NS, name, 'Running');
     env.server.state.delete(NS, name);
