@@ -66,7 +66,8 @@ export async function startHarness(
     Redis: { url: s.redisUrl, key_prefix: `test-${id}` },
     BuildQueue: { name: `builds-${id}` },
     DockerBuildExecutor: { repo2docker_path: s.repo2dockerPath, work_dir: workDir },
-    GitRepoProvider: { allow_private_hosts: true },
+    // The guard stays on: test git servers listen on 127.0.0.1 (any port) and only that is allowed.
+    GitRepoProvider: { allowed_private_hosts: ['127.0.0.1'] },
     Launcher: { retry_delay: 0.5 },
     // Tests send many requests from 127.0.0.1; the limiter has tests of its own.
     RateLimiter: { limit: 0 },
