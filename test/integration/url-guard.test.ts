@@ -20,6 +20,7 @@ describe('the repository URL guard (api and runner)', () => {
   let h: Harness;
   let trap: RecordingServer;
   let redirector: RecordingServer;
+  let notFound: RecordingServer;
   let repo: ServedGitRepo;
   let withForeignSubmodule: ServedGitRepo;
   let foreignSubmoduleSha: string;
@@ -40,6 +41,11 @@ describe('the repository URL guard (api and runner)', () => {
       res.writeHead(302, { location: `${trap.origin}${req.url ?? '/'}` });
       res.end();
     });
+    // An allowed server with nothing on it: it shows who asked it what.
+    notFound = await startRecordingServer((_req, res) => {
+      res.writeHead(404);
+      res.end();
+    });
     withForeignSubmodule = await serveGitRepo({ Dockerfile: DOCKERFILE });
     foreignSubmoduleSha = await addSubmodules(withForeignSubmodule, [
       { path: 'foreign', url: `${trap.origin}/sub.git`, sha: withForeignSubmodule.sha },
@@ -52,7 +58,11 @@ describe('the repository URL guard (api and runner)', () => {
     h = await startHarness({
       config: {
         GitRepoProvider: {
-          allowed_private_hosts: [...allowed, `127.0.0.1:${redirector.port}`],
+          allowed_private_hosts: [
+            ...allowed,
+            `127.0.0.1:${redirector.port}`,
+            `127.0.0.1:${notFound.port}`,
+          ],
         },
       },
     });
@@ -62,6 +72,7 @@ describe('the repository URL guard (api and runner)', () => {
     await h?.close();
     for (const r of [repo, withForeignSubmodule, withOwnSubmodule]) await r?.close();
     await redirector?.close();
+    await notFound?.close();
     await trap?.close();
   });
 
@@ -113,6 +124,17 @@ describe('the repository URL guard (api and runner)', () => {
       /foreign.*\n.*only-the-repository-host-is-allowed/,
     );
     expect(trap.connections).toBe(0);
+  });
+
+  // repo2docker's other content providers fetch outside git (and its pinning): CKAN asks
+  // `<host>/api/3/action/status_show` for any URL with "/dataset/" in it, Mercurial runs
+  // `hg identify` for URLs not ending in ".git". Only git may fetch.
+  it('lets only git fetch: no CKAN or Mercurial probe of the repository host', async () => {
+    const { events } = await build(`${notFound.origin}/group/dataset/project`, SHA);
+    expect(last(events).phase).toBe('failed');
+    const asked = notFound.requests.map((r) => r.url);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.filter((u) => !u.includes('/info/refs?service=git-upload-pack'))).toEqual([]);
   });
 
   it('fetches a submodule from the repository’s own host', async () => {
