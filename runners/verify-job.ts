@@ -35,10 +35,13 @@ function specOf(config: Config, job: BuildJob): RepoSpec {
 }
 
 function compare(job: BuildJob, expected: BuildIdentity, what: string): void {
+  // A resolved spec may carry credentials (a git URL with user:token@): never shown.
+  const shown = (field: keyof BuildIdentity, v: string) =>
+    quoted(field === 'resolvedSpec' ? specForDisplay(job.provider, v) : v);
   for (const field of Object.keys(expected) as Array<keyof BuildIdentity>) {
     if (job[field] !== expected[field]) {
       throw new JobRefusedError(
-        `the job's ${field} ${quoted(job[field])} is not the one this runner computes for ${what} (${quoted(expected[field])}); api and runner must share BinderHub.image_prefix and the provider settings`,
+        `the job's ${field} ${shown(field, job[field])} is not the one this runner computes for ${what} (${shown(field, expected[field])}); api and runner must share BinderHub.image_prefix and the provider settings`,
       );
     }
   }
