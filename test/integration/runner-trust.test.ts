@@ -85,11 +85,13 @@ describe('the runner trusts nothing from Redis', () => {
   it.each([
     ['the backslash trick', () => `http://8.8.8.8\\@127.0.0.1:${trap.port}/x.git`],
     ['a loopback port that is not allowed', () => `http://127.0.0.1:${trap.port}/x.git`],
+    ['a local path, consistently in every field', () => '/var/run/secrets'],
+    ['a file:// URL', () => 'file:///var/run/secrets'],
   ])('refuses a job whose repository URL fails the URL policy: %s', async (_name, url) => {
     const event = await runForged(jobFor(url(), repo.sha));
     expect(event.phase).toBe('failed');
     expect(event.message).toMatch(
-      /^Build refused: .*(is not allowed in a repository URL|private or local addresses are not allowed)/,
+      /^Build refused: .*(is not allowed in a repository URL|private or local addresses are not allowed|Invalid git url \/var\/run\/secrets\n|protocol file not in)/,
     );
     expect(h.buildRuns).toBe(0);
     expect(trap.connections).toBe(0);
