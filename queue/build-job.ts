@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { specForDisplay } from './repo-specs/spec-display.js';
 
 /** What asked for a build: a person's launch, or a push webhook (pre-build). */
 export const TRIGGERS = ['launch', 'push'] as const;
@@ -29,9 +30,9 @@ export const buildJobSchema = z.object({
 });
 export type BuildJob = z.infer<typeof buildJobSchema>;
 
-/** BullMQ job name: readable in the dashboard (provider/spec@ref). */
+/** BullMQ job name: readable in the dashboard (provider/spec@ref), credentials in a URL hidden. */
 export function jobDisplayName(job: Pick<BuildJob, 'provider' | 'spec' | 'ref'>): string {
-  return `${job.provider}/${job.spec}@${job.ref.slice(0, 12)}`;
+  return `${job.provider}/${specForDisplay(job.provider, job.spec)}@${job.ref.slice(0, 12)}`;
 }
 
 /** The result a runner returns for a successful build. */

@@ -1,14 +1,19 @@
 import type { BuildEvent, BuildJob } from '../queue/index.js';
+import type { GitAccess } from '../queue/url-policy/git-access.js';
 
-/** Everything a backend needs to run repo2docker for one job. */
+/** Everything a backend needs to run repo2docker for one job (checked and recomputed by the runner). */
 export interface BuildRequest {
   job: BuildJob;
+  /**
+   * How git may reach the repository: the URL to clone and the settings (pinned address,
+   * no redirects, submodules from that host only, credentials for that host only) that
+   * every backend hands to repo2docker's git as environment (`gitEnv`).
+   */
+  git: GitAccess;
   /** `--push` to the registry (false when `BinderHub.use_registry` is off). */
   push: boolean;
   appendix: string;
   extraArgs: readonly string[];
-  /** `GIT_CREDENTIAL_ENV` for repo2docker (`username=…\npassword=…`), if any. */
-  gitCredentials?: string;
 }
 
 /**

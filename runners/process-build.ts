@@ -8,9 +8,11 @@ import {
   type EventBus,
   type Logger,
 } from '../queue/index.js';
+import type { HostLookup } from '../queue/url-policy/check-repo-host.js';
 import type { BuildBackend } from './build-backend.js';
 import { BuildFailedError } from './build-failed-error.js';
-import { gitCredentialsFor } from './git-credentials.js';
+import { JobRefusedError } from './job-refused-error.js';
+import { verifyJob, type VerifiedJob } from './verify-job.js';
 
 /** Observers of each build (metrics, event log); all optional. */
 export interface BuildHooks {
@@ -30,6 +32,27 @@ export interface ProcessBuildDeps {
   bus: EventBus;
   log: Logger;
   hooks?: BuildHooks;
+  /** DNS for the URL policy (the system resolver by default). */
+  lookupHost?: HostLookup;
+}
+
+/**
+ * Checks the job (see `verifyJob`); a refused one ends with a `failed` event saying why,
+ * and nothing is started.
+ */
+async function verifyOrRefuse(deps: ProcessBuildDeps, data: BuildJob): Promise<VerifiedJob> {
+  try {
+    return await verifyJob(deps.config, data, deps.lookupHost);
+  } catch (err) {
+    if (!(err instanceof JobRefusedError)) throw err;
+    const message = `Build refused: ${err.message}`;
+    deps.log.warn({ build: data.buildName, reason: message }, 'build refused');
+    await deps.bus.publish(data.buildName, failedEvent(message)).catch(() => undefined);
+    await deps.bus
+      .expire(data.buildName, deps.config.BuildQueue.event_history_ttl)
+      .catch(() => undefined);
+    throw new UnrecoverableError(message);
+  }
 }
 
 /**
@@ -47,7 +70,8 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
   ): Promise<BuildResult> => {
     const parsed = buildJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid build job: ${parsed.error.message}`);
-    const data = parsed.data;
+    // From here on, only the runner's own recomputed values are used.
+    const { job: data, git } = await verifyOrRefuse(deps, parsed.data);
     const log = deps.log.child({ build: data.buildName, image: data.image, trigger: data.trigger });
     const started = Date.now();
     deps.hooks?.onStart?.(data);
@@ -56,10 +80,10 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
       await backend.run(
         {
           job: data,
+          git,
           push: config.BinderHub.use_registry,
           appendix: config.BuildExecutor.appendix,
           extraArgs: config.BuildExecutor.repo2docker_extra_args,
-          gitCredentials: gitCredentialsFor(config, data.provider),
         },
         async (event, position) =>
           void (await bus.publish(

@@ -1,8 +1,8 @@
 import type { BuildRequest } from './build-backend.js';
 
 /**
- * repo2docker's arguments exactly as upstream passes them; the repository URL goes
- * last, so nothing after it can be read as an option or a command.
+ * repo2docker's arguments exactly as upstream passes them; the repository URL (the
+ * checked clone URL) goes last, so nothing after it can be read as an option or a command.
  */
 export function repo2dockerArgs(req: BuildRequest): string[] {
   const args = [
@@ -16,6 +16,6 @@ export function repo2dockerArgs(req: BuildRequest): string[] {
   ];
   if (req.appendix) args.push('--appendix', req.appendix);
   if (req.push) args.push('--push');
-  args.push(...req.extraArgs, req.job.repoUrl);
+  args.push(...req.extraArgs, req.git.cloneUrl);
   return args;
 }

@@ -8,6 +8,7 @@ import {
   type BuildResult,
   type Logger,
 } from '../queue/index.js';
+import type { HostLookup } from '../queue/url-policy/check-repo-host.js';
 import type { BuildBackend } from './build-backend.js';
 import { createBuildProcessor, type BuildHooks } from './process-build.js';
 
@@ -16,6 +17,8 @@ export interface RunnerOptions {
   backend: BuildBackend;
   log: Logger;
   hooks?: BuildHooks;
+  /** DNS for the URL policy (the system resolver by default). */
+  lookupHost?: HostLookup;
   /** Lock and stall timings (ms); defaults re-pick a dead runner's job within ~20 s. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -44,6 +47,7 @@ export function startRunner(o: RunnerOptions): Runner {
     bus,
     log: o.log,
     hooks: o.hooks,
+    lookupHost: o.lookupHost,
   });
   const connection = createRedis(config.Redis.url, 'worker');
   const worker = new Worker<BuildJob, BuildResult>(config.BuildQueue.name, processor, {

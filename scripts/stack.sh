@@ -448,7 +448,7 @@ Runner:
 DockerBuildExecutor:
   repo2docker_path: $VENV/bin/jupyter-repo2docker
 GitRepoProvider:
-  allow_private_hosts: true
+  allowed_private_hosts: ['127.0.0.1']
 EOF
   (umask 077 && mv "$STACK/config.yaml.tmp" "$STACK/config.yaml")
 }

@@ -1,7 +1,7 @@
 import type { BuildJob, Trigger } from '../../queue/index.js';
+import { buildIdentity } from '../../queue/repo-specs/build-identity.js';
 import type { ProviderEntry } from '../providers/provider-entry.js';
 import type { RepoProvider } from '../providers/repo-provider.js';
-import { buildName, imageName } from './image-name.js';
 
 /** A repository at an immutable ref, and the image and build that correspond to it. */
 export interface BuildPlan {
@@ -12,7 +12,10 @@ export interface BuildPlan {
   job: BuildJob;
 }
 
-/** Image and build names (upstream's formulas) and the job a runner would get. */
+/**
+ * Image and build names (upstream's formulas) and the job a runner would get: the same
+ * `buildIdentity` the runner recomputes to check the job.
+ */
 export function planBuild(
   entry: ProviderEntry,
   provider: RepoProvider,
@@ -21,21 +24,16 @@ export function planBuild(
   trigger: Trigger,
   now = Date.now(),
 ): BuildPlan {
-  const slug = provider.buildSlug();
-  const image = imageName(imagePrefix, slug, resolvedRef);
+  const identity = buildIdentity(provider, resolvedRef, imagePrefix);
   return {
     entry,
     provider,
     resolvedRef,
-    image,
+    image: identity.image,
     job: {
-      buildName: buildName(slug, resolvedRef),
-      image,
+      ...identity,
       provider: entry.prefix,
-      providerName: entry.name,
       spec: provider.spec,
-      resolvedSpec: provider.resolvedSpec(resolvedRef),
-      repoUrl: provider.repoUrl(),
       ref: resolvedRef,
       trigger,
       requestedAt: now,

@@ -9,6 +9,7 @@ import { HttpError } from '../http/http-error.js';
 import { emitLaunchEvent } from '../event-log/launch-event-emitter.js';
 import { QuotaExceededError } from '../launch/launch-quota.js';
 import { LaunchError, type LaunchResult } from '../launch/launcher.js';
+import { specForDisplay } from '../../queue/repo-specs/spec-display.js';
 import { ResolveError, SpecError, type RepoProvider } from '../providers/repo-provider.js';
 import { RegistryUnavailableError } from '../registry/image-registry.js';
 import { planBuild, type BuildPlan } from './build-plan.js';
@@ -81,7 +82,7 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
   }
   if (entry.policy.isBanned(req.spec)) {
     return failedEvent(
-      `Sorry, ${req.spec} is not allowed to launch. Please contact admins for more info!`,
+      `Sorry, ${specForDisplay(req.prefix, req.spec)} is not allowed to launch. Please contact admins for more info!`,
     );
   }
   const resolved = await resolve(deps, provider, req, sink);
@@ -145,7 +146,7 @@ async function resolve(
   req: FlowRequest,
   sink: FlowSink,
 ): Promise<Resolved> {
-  const what = `${req.prefix}:${req.spec}`;
+  const what = `${req.prefix}:${specForDisplay(req.prefix, req.spec)}`;
   let ref: string | null;
   try {
     ref = await provider.resolveRef(sink.signal);

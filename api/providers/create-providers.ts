@@ -1,4 +1,6 @@
 import type { Config } from '../../queue/config/index.js';
+import { repoAccessFor } from '../../queue/repo-specs/repo-access.js';
+import type { HostLookup } from '../../queue/url-policy/check-repo-host.js';
 import { GistProvider } from './gist-provider.js';
 import { GitHubApi } from './github-api.js';
 import { GitHubProvider } from './github-provider.js';
@@ -10,6 +12,8 @@ import { SpecPolicy } from './spec-policy.js';
 export interface ProviderDeps {
   fetch?: typeof fetch;
   onGitHubRateLimit?: (remaining: number) => void;
+  /** DNS for the URL policy (the system resolver by default). */
+  lookupHost?: HostLookup;
 }
 
 const DISPLAY: Record<string, DisplayConfig> = {
@@ -78,18 +82,13 @@ export function createProviders(config: Config, deps: ProviderDeps = {}): Provid
     fetch: deps.fetch,
     onRateLimitRemaining: deps.onGitHubRateLimit,
   });
-  const ghSettings = {
-    hostname: gh.hostname,
-    accessToken: gh.access_token,
-    clientId: gh.client_id,
-  };
   const gl = config.GitLabRepoProvider;
   const git = config.GitRepoProvider;
   const entries: ProviderEntry[] = [
     {
       prefix: 'gh',
       name: 'GitHub',
-      create: (spec) => new GitHubProvider(spec, api, ghSettings),
+      create: (spec) => new GitHubProvider(spec, api, gh.hostname),
       policy: new SpecPolicy(gh, quotas),
       displayConfig: DISPLAY.gh!,
     },
@@ -122,9 +121,8 @@ export function createProviders(config: Config, deps: ProviderDeps = {}): Provid
       create: (spec) =>
         new GitProvider(spec, {
           allowedProtocols: git.allowed_protocols,
-          allowPrivateHosts: git.allow_private_hosts,
           timeoutMs: git.ls_remote_timeout * 1000,
-          credentials: git.git_credentials,
+          access: (s) => repoAccessFor(config, s, deps.lookupHost),
         }),
       policy: new SpecPolicy(git, quotas),
       displayConfig: DISPLAY.git!,

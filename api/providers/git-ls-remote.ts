@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { gitConfigArgs, type GitAccess } from '../../queue/url-policy/git-access.js';
 import { ResolveError } from './repo-provider.js';
 
 export interface LsRemoteOptions {
@@ -8,17 +9,19 @@ export interface LsRemoteOptions {
 }
 
 /**
- * `git ls-remote -- <url> <ref>` without a shell, `--` before the positional arguments,
- * the protocol allow-list enforced by git itself (GIT_ALLOW_PROTOCOL), no prompts, a
- * timeout. Returns the first sha printed, or null when the ref does not exist.
+ * `git -c … ls-remote -- <url> <ref>` without a shell, `--` before the positional
+ * arguments, under the access's settings (pinned address, no redirects, credentials for
+ * that host only), the protocol allow-list enforced by git itself (GIT_ALLOW_PROTOCOL),
+ * no prompts, a timeout. Returns the first sha printed, or null when the ref does not exist.
  */
 export function gitLsRemote(
-  url: string,
+  access: GitAccess,
   ref: string,
   opts: LsRemoteOptions,
 ): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['ls-remote', '--', url, ref], {
+    const args = [...gitConfigArgs(access), 'ls-remote', '--', access.cloneUrl, ref];
+    const child = spawn('git', args, {
       shell: false,
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: opts.timeoutMs,
@@ -30,6 +33,7 @@ export function gitLsRemote(
         GIT_TERMINAL_PROMPT: '0',
         GIT_CONFIG_NOSYSTEM: '1',
         GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new',
+        ...access.credentialEnv,
       },
     });
     let out = '';

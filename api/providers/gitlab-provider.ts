@@ -1,5 +1,6 @@
-import { ResolveError, SpecError, type RepoProvider } from './repo-provider.js';
-import { checkRef, pyQuote, unquote } from './spec-parts.js';
+import { GitLabSpec } from '../../queue/repo-specs/gitlab-spec.js';
+import { pyQuote } from '../../queue/repo-specs/spec-parts.js';
+import { ResolveError, type RepoProvider } from './repo-provider.js';
 
 export interface GitLabProviderSettings {
   hostname: string;
@@ -9,25 +10,12 @@ export interface GitLabProviderSettings {
 }
 
 /** `gl/<url-encoded namespace>/<ref>`: a GitLab project on `GitLabRepoProvider.hostname`. */
-export class GitLabProvider implements RepoProvider {
-  readonly prefix = 'gl';
-  readonly name = 'GitLab';
-  readonly namespace: string;
-  readonly unresolvedRef: string;
-  private readonly quotedNamespace: string;
-
+export class GitLabProvider extends GitLabSpec implements RepoProvider {
   constructor(
-    readonly spec: string,
+    spec: string,
     private readonly s: GitLabProviderSettings,
   ) {
-    const slash = spec.indexOf('/');
-    if (slash <= 0) throw new SpecError('An unresolved ref is required');
-    this.quotedNamespace = spec.slice(0, slash);
-    this.namespace = unquote(this.quotedNamespace, 'namespace');
-    if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(this.namespace)) {
-      throw new SpecError(`Invalid GitLab project "${this.namespace}": expected group/project`);
-    }
-    this.unresolvedRef = checkRef(unquote(spec.slice(slash + 1), 'ref'));
+    super(spec, s.hostname);
   }
 
   async resolveRef(signal?: AbortSignal): Promise<string | null> {
@@ -47,28 +35,5 @@ export class GitLabProvider implements RepoProvider {
     if (!res.ok) throw new ResolveError(`GitLab API answered ${res.status}`);
     const body = (await res.json()) as { id?: unknown };
     return typeof body.id === 'string' ? body.id : null;
-  }
-
-  resolvedSpec(ref: string): string {
-    return `${this.quotedNamespace}/${ref}`;
-  }
-
-  repoUrl(): string {
-    return `https://${this.s.hostname}/${this.namespace}.git`;
-  }
-
-  refUrl(ref: string): string {
-    return `https://${this.s.hostname}/${this.namespace}/tree/${ref}`;
-  }
-
-  buildSlug(): string {
-    return this.namespace
-      .split('/')
-      .map((p) => p.replace(/-/g, '_-'))
-      .join('-');
-  }
-
-  gitCredentials(): string | undefined {
-    return this.s.privateToken ? `username=binderhub\\npassword=${this.s.privateToken}` : undefined;
   }
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '../../queue/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { planBuild, type BuildPlan } from '../builds/build-plan.js';
-import { pyQuote } from '../providers/spec-parts.js';
+import { pyQuote } from '../../queue/repo-specs/spec-parts.js';
 import { RegistryUnavailableError } from '../registry/image-registry.js';
 import type { PushCoalescer } from './push-coalescer.js';
 import type { PushLog, PushLogEntry } from './push-log.js';

@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '../../queue/index.js';
+import { gitEnv } from '../../queue/url-policy/git-access.js';
 import type { BuildBackend, BuildRequest, EmitEvent } from '../build-backend.js';
 import { BuildFailedError } from '../build-failed-error.js';
 import { isFailureLine, parseLogLine } from '../log-line.js';
 import { repo2dockerArgs } from '../repo2docker-args.js';
 import { BuildFiles } from './build-files.js';
+import { writeGitOnlyConfig } from './git-only-config.js';
 import { readFrom } from './log-tail.js';
 import { killGroup, processAlive } from './process-alive.js';
 
@@ -59,7 +61,9 @@ export class DockerBuildBackend implements BuildBackend {
       log.info({ pid }, 're-attaching to a build that is still running');
     } else {
       await files.clear();
-      const child = spawn('sh', ['-c', WRAPPER, this.o.repo2dockerPath, ...repo2dockerArgs(req)], {
+      const config = `--config=${await writeGitOnlyConfig(this.o.workDir)}`;
+      const args = [config, ...repo2dockerArgs(req)];
+      const child = spawn('sh', ['-c', WRAPPER, this.o.repo2dockerPath, ...args], {
         detached: true,
         stdio: 'ignore',
         env: this.env(req, files),
@@ -90,7 +94,8 @@ export class DockerBuildBackend implements BuildBackend {
       BHTS_EXIT: files.exit,
     };
     if (this.o.dockerHost) env.DOCKER_HOST = this.o.dockerHost;
-    if (req.gitCredentials) env.GIT_CREDENTIAL_ENV = req.gitCredentials;
+    // repo2docker's git: pinned, no redirects, host-scoped credentials (see gitAccess).
+    Object.assign(env, gitEnv(req.git));
     if (this.o.registryCredentials)
       env.CONTAINER_ENGINE_REGISTRY_CREDENTIALS = JSON.stringify(this.o.registryCredentials);
     return env;

@@ -1,5 +1,6 @@
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../queue/index.js';
+import { gitEnv } from '../../queue/url-policy/git-access.js';
 import type { BuildBackend, BuildRequest, EmitEvent } from '../build-backend.js';
 import { BuildFailedError } from '../build-failed-error.js';
 import { repo2dockerArgs } from '../repo2docker-args.js';
@@ -92,7 +93,7 @@ export class KubernetesBuildBackend implements BuildBackend {
       dockerHost: s.dockerHost,
       pushSecret: req.push ? s.pushSecret : '',
       registryCredentials: s.registryCredentials,
-      gitCredentials: req.gitCredentials,
+      gitEnv: gitEnv(req.git),
       resources: s.resources,
       nodeSelector: s.nodeSelector,
       tolerations: s.tolerations,

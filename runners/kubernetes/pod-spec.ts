@@ -15,7 +15,8 @@ export interface BuildPodOptions {
   /** Secret with `config.json` for pushing; '' = none. */
   pushSecret: string;
   registryCredentials: Record<string, string>;
-  gitCredentials?: string | undefined;
+  /** repo2docker's git settings and host-scoped credentials (`gitEnv`). */
+  gitEnv?: Record<string, string>;
   resources: { limits: Record<string, string>; requests: Record<string, string> };
   nodeSelector: Record<string, string>;
   tolerations: V1Toleration[];
@@ -67,7 +68,7 @@ export function pythonJsonDumps(map: Record<string, string>): string {
 
 function envFor(o: BuildPodOptions): V1EnvVar[] {
   const env: V1EnvVar[] = Object.entries(o.extraEnvs).map(([name, value]) => ({ name, value }));
-  if (o.gitCredentials) env.push({ name: 'GIT_CREDENTIAL_ENV', value: o.gitCredentials });
+  for (const [name, value] of Object.entries(o.gitEnv ?? {})) env.push({ name, value });
   if (Object.keys(o.registryCredentials).length > 0) {
     env.push({
       name: 'CONTAINER_ENGINE_REGISTRY_CREDENTIALS',

@@ -6,6 +6,7 @@ import { startApi, type RunningApi } from '../../api/start-api.js';
 import type { ApiDepsOverrides } from '../../api/create-api-deps.js';
 import { parseConfig, type Config, type ConfigInput } from '../../queue/config/index.js';
 import { createLogger, keyNames, withTimeout, type Logger } from '../../queue/index.js';
+import type { HostLookup } from '../../queue/url-policy/check-repo-host.js';
 import type { BuildBackend } from '../../runners/build-backend.js';
 import { createBackend } from '../../runners/create-backend.js';
 import { observerHooks } from '../../runners/metrics/observer-hooks.js';
@@ -48,6 +49,8 @@ export async function startHarness(
     runner?: boolean;
     overrides?: ApiDepsOverrides;
     wrapBackend?: (b: BuildBackend) => BuildBackend;
+    /** DNS the runner's URL policy uses (tests whose hosts cannot be resolved here). */
+    runnerLookup?: HostLookup;
   } = {},
 ): Promise<Harness> {
   const s = stackInfo();
@@ -66,7 +69,8 @@ export async function startHarness(
     Redis: { url: s.redisUrl, key_prefix: `test-${id}` },
     BuildQueue: { name: `builds-${id}` },
     DockerBuildExecutor: { repo2docker_path: s.repo2dockerPath, work_dir: workDir },
-    GitRepoProvider: { allow_private_hosts: true },
+    // The guard stays on: test git servers listen on 127.0.0.1 (any port) and only that is allowed.
+    GitRepoProvider: { allowed_private_hosts: ['127.0.0.1'] },
     Launcher: { retry_delay: 0.5 },
     // Tests send many requests from 127.0.0.1; the limiter has tests of its own.
     RateLimiter: { limit: 0 },
@@ -110,7 +114,13 @@ export async function startHarness(
       port: 0,
       defaultMetrics: false,
     });
-    runner = startRunner({ config, backend, log, hooks: observerHooks(ops.observer) });
+    runner = startRunner({
+      config,
+      backend,
+      log,
+      hooks: observerHooks(ops.observer),
+      lookupHost: o.runnerLookup,
+    });
   }
   const hubHeaders = { authorization: `token ${s.hubApiToken}` };
   return {

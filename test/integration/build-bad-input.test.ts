@@ -15,7 +15,7 @@ describe('/build refuses bad input with one failed event', () => {
       runner: false,
       config: {
         GitHubRepoProvider: { banned_specs: ['^banned-org/'] },
-        GitRepoProvider: { allow_private_hosts: false },
+        GitRepoProvider: { allowed_private_hosts: [] },
       },
     });
   });
@@ -120,7 +120,7 @@ describe('/build refuses bad input with one failed event', () => {
       runner: false,
       config: {
         DockerRegistry: { url: 'http://127.0.0.1:9', request_timeout: 1 },
-        GitRepoProvider: { allow_private_hosts: true },
+        GitRepoProvider: { allowed_private_hosts: ['127.0.0.1:9'] },
       },
     });
     try {

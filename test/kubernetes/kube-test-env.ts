@@ -80,7 +80,9 @@ export function buildRequest(over: Partial<BuildJob> = {}): BuildRequest {
     requestedAt: Date.now(),
     ...over,
   };
-  return { job, push: true, appendix: '', extraArgs: [] };
+  // No settings: these tests are about pods, not git (see test/integration/url-guard.test.ts).
+  const git = { cloneUrl: job.repoUrl, config: [], credentialEnv: {} };
+  return { job, git, push: true, appendix: '', extraArgs: [] };
 }
 
 /** Collects the events a run emits, and their positions. */

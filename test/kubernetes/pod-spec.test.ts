@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UPSTREAM_BUILD_TOLERATIONS } from '../../queue/config/sections/kubernetes.js';
+import { credentialLines } from '../../queue/url-policy/credential-helper.js';
+import { gitAccess, gitEnv, type GitAccess } from '../../queue/url-policy/git-access.js';
 import {
   buildPodSpec,
   dockerSocketPath,
@@ -23,6 +25,13 @@ const fixture = (name: string) =>
     pod: any;
   };
 
+/** What the runner hands a build for this repository (its host resolved to a public address). */
+function gitFor(inputs: any): GitAccess {
+  const url = new URL(inputs.repo_url);
+  const target = { url, port: 443, addresses: ['140.82.112.3'], address: '140.82.112.3' };
+  return gitAccess(target, inputs.git_credentials && credentialLines(inputs.git_credentials));
+}
+
 function requestFor(inputs: any) {
   const req = buildRequest({
     buildName: inputs.name,
@@ -32,11 +41,27 @@ function requestFor(inputs: any) {
   });
   return {
     ...req,
+    git: gitFor(inputs),
     push: inputs.push,
     appendix: inputs.appendix ?? '',
     extraArgs: inputs.repo2docker_extra_args ?? [],
-    gitCredentials: inputs.git_credentials,
   };
+}
+
+/**
+ * Upstream's pod with our one deliberate difference: upstream's GIT_CREDENTIAL_ENV (which
+ * the build image's helper offers to every host) gives way to the git settings and
+ * host-scoped credentials of `gitEnv`, in the same place among the variables.
+ */
+function withOurGitEnv(pod: any, git: GitAccess): any {
+  const env: Array<{ name: string; value: string }> = pod.spec.containers[0].env;
+  const ours = Object.entries(gitEnv(git)).map(([name, value]) => ({ name, value }));
+  const at = env.findIndex((e) => e.name === 'GIT_CREDENTIAL_ENV');
+  const registry = env.findIndex((e) => e.name === 'CONTAINER_ENGINE_REGISTRY_CREDENTIALS');
+  const rest = env.filter((e) => e.name !== 'GIT_CREDENTIAL_ENV');
+  const index = at >= 0 ? at : registry >= 0 ? registry : rest.length;
+  rest.splice(index, 0, ...ours);
+  return { ...pod, spec: { ...pod.spec, containers: [{ ...pod.spec.containers[0], env: rest }] } };
 }
 
 /** Compares every field, and names the first differing path (clearer than one big diff). */
@@ -61,10 +86,11 @@ describe('the build pod, field by field against upstream’s', () => {
       settings: testSettings({ tolerations }),
       log: testLogger().log,
     });
-    const ours = await backend.podFor(requestFor(inputs), testLogger().log);
+    const req = requestFor(inputs);
+    const ours = await backend.podFor(req, testLogger().log);
     const { apiVersion, kind, ...rest } = ours;
     expect([apiVersion, kind]).toEqual(['v1', 'Pod']); // the Python client leaves these to the server
-    expectSameFields(rest, pod);
+    expectSameFields(rest, withOurGitEnv(pod, req.git));
   });
 
   it('every option, sticky builds on image-builder nodes included', async () => {
@@ -90,12 +116,14 @@ describe('the build pod, field by field against upstream’s', () => {
         stickyBuilds: t.sticky_builds,
         tolerations,
       });
-      const {
-        apiVersion: _a,
-        kind: _k,
-        ...ours
-      } = await backend.podFor(requestFor(inputs), env.log);
-      expectSameFields(ours, pod);
+      const req = requestFor(inputs);
+      const { apiVersion: _a, kind: _k, ...ours } = await backend.podFor(req, env.log);
+      expectSameFields(ours, withOurGitEnv(pod, req.git));
+      const vars = ours.spec!.containers[0]!.env!;
+      expect(vars.find((v) => v.name === 'GIT_CREDENTIAL_ENV')).toBeUndefined();
+      expect(vars.find((v) => v.name === 'BINDERHUB_GIT_CREDENTIALS_HOST')?.value).toBe(
+        'github.com',
+      );
     } finally {
       await env.close();
     }

@@ -20,7 +20,7 @@ describe('configuration', () => {
     expect(c.RateLimiter.limit).toBe(10);
     expect(c.KubernetesBuildExecutor.build_image).toBe('quay.io/jupyterhub/repo2docker:2024.07.0');
     expect(c.GitRepoProvider.allowed_protocols).toEqual(['http', 'https', 'git', 'ssh']);
-    expect(c.GitRepoProvider.allow_private_hosts).toBe(false);
+    expect(c.GitRepoProvider.allowed_private_hosts).toEqual([]);
   });
 
   it('reads YAML in upstream chart shape (config: wrapping the classes)', () => {

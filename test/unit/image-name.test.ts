@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { imageBasenameAndTag } from '../../api/builds/image-name.js';
 import {
   buildName,
   escapeSlug,
-  imageBasenameAndTag,
   imageName,
   safeBuildSlug,
-} from '../../api/builds/image-name.js';
+} from '../../queue/repo-specs/build-names.js';
 
 // Vectors from upstream BinderHub's builder (its tests and the documented example).
 describe('image and build names (upstream formulas)', () => {

@@ -4,6 +4,7 @@ import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemLookup } from '../../queue/url-policy/check-repo-host.js';
 import { startHarness, type Harness } from '../helpers/binder-harness.js';
 import { phaseSequence, readEventStream } from '../helpers/sse-client.js';
 import { requireStack, serveGitRepo, type ServedGitRepo } from '../helpers/stack.js';
@@ -16,7 +17,9 @@ import { deliver, pushPayload } from './github-deliveries.js';
 //
 // The image is named from the GitHub slug and repo2docker clones https://github.com/<slug>,
 // exactly as in production; git's `url.<local>.insteadOf` (in a temporary HOME, which the
-// docker backend hands to repo2docker) sends that clone to the local git server.
+// docker backend hands to repo2docker) sends that clone to the local git server, which the
+// same (operator's) git config exempts from the build's one-host rule. github.com cannot
+// be resolved here: the runner's URL policy is given an answer for it.
 
 const SECRET = `e2e-${randomUUID()}`;
 const DOCKERFILE = 'FROM binderhub-ts/jupyter-base:1\nRUN echo "pre-built on push"\n';
@@ -42,7 +45,8 @@ describe('Pre-build on push, against the local stack', () => {
     const include = originalHome ? `[include]\n\tpath = ${originalHome}/.gitconfig\n` : '';
     await writeFile(
       join(home, '.gitconfig'),
-      `${include}[url "${repo.url}"]\n\tinsteadOf = https://github.com/${slug}\n`,
+      `${include}[url "${repo.url}"]\n\tinsteadOf = https://github.com/${slug}\n` +
+        `[http "${new URL(repo.url).origin}/"]\n\tproxy =\n[protocol "http"]\n\tallow = always\n`,
     );
     if (originalHome && existsSync(join(originalHome, '.docker'))) {
       await symlink(join(originalHome, '.docker'), join(home, '.docker'));
@@ -51,6 +55,7 @@ describe('Pre-build on push, against the local stack', () => {
     h = await startHarness({
       config: { GitHubWebhook: { secret: SECRET } },
       overrides: { providerFetch: github.fetch },
+      runnerLookup: async (host) => (host === 'github.com' ? ['127.0.0.1'] : systemLookup(host)),
     });
   }, 120_000);
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageName } from '../../api/builds/image-name.js';
+import { imageName } from '../../queue/repo-specs/build-names.js';
 import { gitHubApiStandIn } from './github-api-stand-in.js';
 import {
   createTagPayload,

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseHostEntry } from '../../url-policy/host-entry.js';
+import { isAllowListEntry } from '../../url-policy/private-host-allow-list.js';
 import { repoProviderTraits, seconds } from './common.js';
 
 export const gitHubProviderSection = z
@@ -31,8 +33,36 @@ export const gitProviderSection = z
     allowed_protocols: z
       .array(z.enum(['http', 'https', 'git', 'ssh']))
       .default(['http', 'https', 'git', 'ssh']),
-    /** Allow repositories on loopback, private and link-local addresses (SSRF guard off). */
-    allow_private_hosts: z.boolean().default(false),
+    /** Hosts (`host`, `host:port`) and CIDR blocks allowed although private (SSRF guard exceptions). */
+    allowed_private_hosts: z
+      .array(
+        z.string().refine(isAllowListEntry, {
+          message:
+            'must be a host, host:port or CIDR block (e.g. git.internal, 127.0.0.1:8080, [fd00::1]:443, 10.1.0.0/16)',
+        }),
+      )
+      .default([]),
+    /** Removed: it turned the SSRF guard off for every host. Only `false` is accepted. */
+    allow_private_hosts: z
+      .boolean()
+      .refine((v) => !v, {
+        message:
+          'was removed: it turned the SSRF guard off for every host. List the hosts to allow in GitRepoProvider.allowed_private_hosts (host, host:port or CIDR block) instead',
+      })
+      .default(false),
+    /** The hosts (`host`, `host:port`) `git_credentials` are offered to. */
+    git_credentials_hosts: z
+      .array(
+        z.string().refine((e) => parseHostEntry(e) !== undefined, {
+          message: 'must be a host or host:port (e.g. git.example.org, git.example.org:8443)',
+        }),
+      )
+      .default([]),
     ls_remote_timeout: seconds().default(30),
   })
-  .strict();
+  .strict()
+  .refine((s) => !s.git_credentials || s.git_credentials_hosts.length > 0, {
+    message:
+      'git_credentials is set but git_credentials_hosts is empty: list the hosts (host or host:port) the credentials are for, or they would be offered to any host a user names',
+    path: ['git_credentials_hosts'],
+  });

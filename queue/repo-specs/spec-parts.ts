@@ -1,4 +1,4 @@
-import { SpecError } from './repo-provider.js';
+import { SpecError } from './spec-error.js';
 
 /** Python's `urllib.parse.quote(s, safe='')`: everything but `A-Za-z0-9_.-~` percent-encoded. */
 export function pyQuote(s: string): string {

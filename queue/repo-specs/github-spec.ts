@@ -1,0 +1,41 @@
+import type { RepoSpec } from './repo-spec.js';
+import { checkName, checkRef, tokenizeSpec, unquote } from './spec-parts.js';
+
+/** `gh/<user>/<repo>/<ref>`: a repository on `GitHubRepoProvider.hostname`. */
+export class GitHubSpec implements RepoSpec {
+  readonly prefix = 'gh';
+  readonly name = 'GitHub';
+  readonly user: string;
+  readonly repo: string;
+  readonly unresolvedRef: string;
+
+  constructor(
+    readonly spec: string,
+    readonly hostname: string,
+  ) {
+    const [user, repo, ref] = tokenizeSpec(spec);
+    this.user = checkName(unquote(user, 'user'), 'GitHub user');
+    this.repo = checkName(unquote(repo, 'repository').replace(/\.git$/, ''), 'GitHub repository');
+    this.unresolvedRef = checkRef(unquote(ref, 'ref'));
+  }
+
+  resolvedSpec(ref: string): string {
+    return `${this.user}/${this.repo}/${ref}`;
+  }
+
+  repoUrl(): string {
+    return `https://${this.hostname}/${this.user}/${this.repo}`;
+  }
+
+  refUrl(ref: string): string {
+    return `${this.repoUrl()}/tree/${ref}`;
+  }
+
+  buildSlug(): string {
+    return `${this.user}-${this.repo}`;
+  }
+
+  urlCredentials(): undefined {
+    return undefined;
+  }
+}

@@ -1,0 +1,49 @@
+import type { RepoSpec } from './repo-spec.js';
+import { SpecError } from './spec-error.js';
+import { checkRef, unquote } from './spec-parts.js';
+
+/** `gl/<url-encoded namespace>/<ref>`: a GitLab project on `GitLabRepoProvider.hostname`. */
+export class GitLabSpec implements RepoSpec {
+  readonly prefix = 'gl';
+  readonly name = 'GitLab';
+  readonly namespace: string;
+  readonly unresolvedRef: string;
+  private readonly quotedNamespace: string;
+
+  constructor(
+    readonly spec: string,
+    readonly hostname: string,
+  ) {
+    const slash = spec.indexOf('/');
+    if (slash <= 0) throw new SpecError('An unresolved ref is required');
+    this.quotedNamespace = spec.slice(0, slash);
+    this.namespace = unquote(this.quotedNamespace, 'namespace');
+    if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(this.namespace)) {
+      throw new SpecError(`Invalid GitLab project "${this.namespace}": expected group/project`);
+    }
+    this.unresolvedRef = checkRef(unquote(spec.slice(slash + 1), 'ref'));
+  }
+
+  resolvedSpec(ref: string): string {
+    return `${this.quotedNamespace}/${ref}`;
+  }
+
+  repoUrl(): string {
+    return `https://${this.hostname}/${this.namespace}.git`;
+  }
+
+  refUrl(ref: string): string {
+    return `https://${this.hostname}/${this.namespace}/tree/${ref}`;
+  }
+
+  buildSlug(): string {
+    return this.namespace
+      .split('/')
+      .map((p) => p.replace(/-/g, '_-'))
+      .join('-');
+  }
+
+  urlCredentials(): undefined {
+    return undefined;
+  }
+}

@@ -1,0 +1,74 @@
+import type { Config } from '../queue/config/index.js';
+import type { BuildJob } from '../queue/index.js';
+import { buildIdentity, type BuildIdentity } from '../queue/repo-specs/build-identity.js';
+import { repoAccessFor } from '../queue/repo-specs/repo-access.js';
+import { repoSpecFor } from '../queue/repo-specs/repo-spec-for.js';
+import type { RepoSpec } from '../queue/repo-specs/repo-spec.js';
+import { SpecError } from '../queue/repo-specs/spec-error.js';
+import { specForDisplay } from '../queue/repo-specs/spec-display.js';
+import type { HostLookup } from '../queue/url-policy/check-repo-host.js';
+import type { GitAccess } from '../queue/url-policy/git-access.js';
+import { UrlPolicyError } from '../queue/url-policy/url-policy-error.js';
+import { JobRefusedError } from './job-refused-error.js';
+
+/** A job the runner has checked: its own recomputed values, and how git may reach the repository. */
+export interface VerifiedJob {
+  job: BuildJob;
+  git: GitAccess;
+}
+
+/** Every provider resolves refs to a commit id (sha-1, or sha-256 repositories). */
+const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+const quoted = (v: unknown) => JSON.stringify(String(v).slice(0, 300));
+
+function specOf(config: Config, job: BuildJob): RepoSpec {
+  let spec: RepoSpec | undefined;
+  try {
+    spec = repoSpecFor(config, job.provider, job.spec);
+  } catch (err) {
+    if (err instanceof SpecError) throw new JobRefusedError(err.message);
+    throw err;
+  }
+  if (!spec) throw new JobRefusedError(`unknown provider ${quoted(job.provider)}`);
+  return spec;
+}
+
+function compare(job: BuildJob, expected: BuildIdentity, what: string): void {
+  // A resolved spec may carry credentials (a git URL with user:token@): never shown.
+  const shown = (field: keyof BuildIdentity, v: string) =>
+    quoted(field === 'resolvedSpec' ? specForDisplay(job.provider, v) : v);
+  for (const field of Object.keys(expected) as Array<keyof BuildIdentity>) {
+    if (job[field] !== expected[field]) {
+      throw new JobRefusedError(
+        `the job's ${field} ${shown(field, job[field])} is not the one this runner computes for ${what} (${shown(field, expected[field])}); api and runner must share BinderHub.image_prefix and the provider settings`,
+      );
+    }
+  }
+}
+
+/**
+ * Trusts nothing a job in Redis says: parses its (provider, spec) with the same code as
+ * the api, recomputes image name, build name, resolved spec and repository URL for its
+ * ref under this runner's configuration, refuses any difference, then checks the
+ * repository URL under the URL policy (whatever the ref). Throws JobRefusedError.
+ */
+export async function verifyJob(
+  config: Config,
+  job: BuildJob,
+  lookupHost?: HostLookup,
+): Promise<VerifiedJob> {
+  const spec = specOf(config, job);
+  const what = `${job.provider}/${specForDisplay(job.provider, job.spec)}`;
+  if (!COMMIT_ID.test(job.ref))
+    throw new JobRefusedError(`the ref ${quoted(job.ref)} is not a commit id`);
+  const expected = buildIdentity(spec, job.ref, config.BinderHub.image_prefix);
+  compare(job, expected, `${what} at ${job.ref}`);
+  try {
+    const git = await repoAccessFor(config, spec, lookupHost);
+    return { job: { ...job, ...expected }, git };
+  } catch (err) {
+    if (err instanceof UrlPolicyError) throw new JobRefusedError(err.message);
+    throw err;
+  }
+}
