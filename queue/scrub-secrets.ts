@@ -50,7 +50,10 @@ export function scrubUrl(text: string): string {
   if (!/[@=]|%40|%3D|Bearer|Basic|gh|glpat/i.test(text)) return text;
   return scrubUserinfo(text)
     .replace(QUERY_SECRETS, `$1${SECRET}`)
-    .replace(KNOWN_TOKENS, (_all: string, scheme: string | undefined) => `${scheme ?? ''}${SECRET}`);
+    .replace(
+      KNOWN_TOKENS,
+      (_all: string, scheme: string | undefined) => `${scheme ?? ''}${SECRET}`,
+    );
 }
 
 /** Key names whose values are secrets (any case, `-`/`_`/camelCase alike). */

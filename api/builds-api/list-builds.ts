@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { BuildJob, BuildQueue, BuildResult } from '../../queue/index.js';
+import { scrubUrl, type BuildJob, type BuildQueue, type BuildResult } from '../../queue/index.js';
 import { jobMatches, type RepoQuery } from './repo-query.js';
 
 /** One build as `GET /api/builds` shows it. */
@@ -42,7 +42,7 @@ function summarise(job: Job<BuildJob, BuildResult>, state: QueueState): BuildSum
     buildName: d.buildName,
     trigger: d.trigger,
     provider: d.provider,
-    spec: d.spec,
+    spec: scrubUrl(d.spec),
     sha: d.ref,
     image: d.image,
     state: STATES[state],
@@ -51,7 +51,7 @@ function summarise(job: Job<BuildJob, BuildResult>, state: QueueState): BuildSum
     finishedAt: iso(finished),
     queuedMs: started ? Math.max(0, started - job.timestamp) : null,
     durationMs: started && finished ? Math.max(0, finished - started) : null,
-    ...(job.failedReason ? { error: job.failedReason } : {}),
+    ...(job.failedReason ? { error: scrubUrl(job.failedReason) } : {}),
   };
 }
 

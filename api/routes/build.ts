@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { failedEvent, parseStreamId } from '../../queue/index.js';
+import { failedEvent, parseStreamId, scrubUrl } from '../../queue/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { buildRequestGuard } from '../build-token/build-request-guard.js';
 import { doneEventId, isDoneEventId } from '../builds/done-marker.js';
@@ -54,7 +54,9 @@ export function buildRouter(
     deps.metrics.openEventStreams.inc();
     res.on('close', () => deps.metrics.openEventStreams.dec());
     const finish = (event: ReturnType<typeof failedEvent>) => {
-      stream.send(event, doneEventId());
+      // Messages may name the spec or the repository URL: never with its credentials.
+      const message = event.message === undefined ? undefined : scrubUrl(event.message);
+      stream.send({ ...event, ...(message === undefined ? {} : { message }) }, doneEventId());
       stream.close();
     };
     if (!acceptsEventStream(req.get('accept'))) {

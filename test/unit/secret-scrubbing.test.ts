@@ -105,13 +105,19 @@ describe('secrets never leave in clear', () => {
     log.error(new Error(`clone of https://me:${S.viewer}@example.org failed`));
     const text = lines();
     expectNoSecret(text);
-    const [first, second, third] = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const [first, second, third] = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(first!.job).toMatchObject({
       repoUrl: 'https://user:[secret]@git.example.org/r.git',
       query: 'https://api.example.org/x?private_token=[secret]&page=2',
     });
     expect(first!.msg).toBe('job https://[secret]@github.com/o/r');
-    expect(first!.error).toMatchObject({ type: 'Error', message: expect.stringContaining('u:[secret]@') });
+    expect(first!.error).toMatchObject({
+      type: 'Error',
+      message: expect.stringContaining('u:[secret]@'),
+    });
     expect(second).toMatchObject({
       repo: 'https://x-access-token:[secret]@github.com/o/r',
       build: 'b1',
