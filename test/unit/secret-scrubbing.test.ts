@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { emitLaunchEvent } from '../../api/event-log/launch-event-emitter.js';
+import { buildEndEvent, EventLog, streamSink } from '../../queue/event-log/index.js';
 import { createLogger } from '../../queue/index.js';
 
 const run = promisify(execFile);
@@ -125,5 +127,40 @@ describe('secrets never leave in clear', () => {
     });
     expect(third!.msg).toBe('clone of https://me:[secret]@example.org failed');
     expect(third!.err).toMatchObject({ type: 'Error' });
+  });
+
+  it('keeps credentials out of the event log (launch and build events)', () => {
+    const out = new PassThrough();
+    const chunks: string[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c.toString()));
+    const events = new EventLog(streamSink(out), capture().log);
+    const spec = `https%3A%2F%2Fu%3A${S.urlToken}%40git.example.org%2Fr.git/HEAD`;
+    emitLaunchEvent(events, '', {
+      providerName: 'Git',
+      spec,
+      ref: 'a'.repeat(40),
+      buildToken: false,
+      header: () => undefined,
+    });
+    const job = {
+      buildName: 'build-x',
+      providerName: 'Git',
+      spec,
+      ref: 'a'.repeat(40),
+      image: 'img:1',
+      repoUrl: `https://u:${S.urlToken}@git.example.org/r.git`,
+      trigger: 'launch' as const,
+    };
+    events.emitBuild(
+      buildEndEvent(job, {
+        runner: 'r',
+        outcome: 'failure',
+        durationMs: 1,
+        message: `could not read https://u:${S.gitCreds}@git.example.org`,
+      }),
+    );
+    const text = chunks.join('');
+    expect(text.trim().split('\n')).toHaveLength(2);
+    expectNoSecret(text);
   });
 });
