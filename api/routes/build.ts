@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { failedEvent, parseStreamId, scrubUrl, type BuildEvent } from '../../queue/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { buildRequestGuard } from '../build-token/build-request-guard.js';
@@ -42,6 +42,23 @@ function refusalOf(
   return undefined;
 }
 
+/**
+ * The event stream of a `/build` request (counted in `openEventStreams`), and `finish`,
+ * which sends the terminal event and closes it. Messages may name the spec or the
+ * repository URL: they never carry its credentials.
+ */
+function openBuildStream(deps: AppDeps, req: Request, res: Response) {
+  const stream = openEventStream(req, res, deps.keepaliveMs ?? KEEPALIVE_MS);
+  deps.metrics.openEventStreams.inc();
+  res.on('close', () => deps.metrics.openEventStreams.dec());
+  const finish = (event: BuildEvent) => {
+    const message = event.message === undefined ? undefined : scrubUrl(event.message);
+    stream.send({ ...event, ...(message === undefined ? {} : { message }) }, doneEventId());
+    stream.close();
+  };
+  return { stream, finish };
+}
+
 const buildOnly = (req: Request) => String(req.query.build_only ?? '').toLowerCase() === 'true';
 
 /**
@@ -76,35 +93,22 @@ export function buildRouter(
     const banned = bans.match(address);
     // build token + rate limit (sets x-ratelimit-* headers, so before the stream opens)
     const denied = banned ? null : await guard(req, res);
-    const stream = openEventStream(req, res, deps.keepaliveMs ?? KEEPALIVE_MS);
-    deps.metrics.openEventStreams.inc();
-    res.on('close', () => deps.metrics.openEventStreams.dec());
-    const finish = (event: BuildEvent) => {
-      // Messages may name the spec or the repository URL: never with its credentials.
-      const message = event.message === undefined ? undefined : scrubUrl(event.message);
-      stream.send({ ...event, ...(message === undefined ? {} : { message }) }, doneEventId());
-      stream.close();
-    };
+    const { stream, finish } = openBuildStream(deps, req, res);
     const refused = refusalOf(deps, req, banned, denied);
     if (refused) return finish(refused);
     const slot = await holdStreamSlot(limits.streams, req, log);
     if ('refused' in slot) return finish(slot.refused);
     res.on('close', slot.release);
-    const token = req.query.build_token;
-    const terminal = await runLaunchFlow(
-      deps,
-      {
-        prefix: target.prefix,
-        spec: target.spec,
-        buildOnly: buildOnly(req),
-        resumeAfter: parseStreamId(lastEventId),
-        clientIp: address,
-        launchHost: launchHost(deps, req),
-        buildToken: typeof token === 'string' && token !== '',
-        header: (name) => req.get(name),
-      },
-      stream,
-    );
+    const flowRequest = {
+      ...target,
+      buildOnly: buildOnly(req),
+      resumeAfter: parseStreamId(lastEventId),
+      clientIp: address,
+      launchHost: launchHost(deps, req),
+      buildToken: typeof req.query.build_token === 'string' && req.query.build_token !== '',
+      header: (name: string) => req.get(name),
+    };
+    const terminal = await runLaunchFlow(deps, flowRequest, stream);
     finish(terminal);
     slot.release();
   });

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../../../queue/index.js';
 import { countRequest } from '../../rate-limit/count-request.js';
 import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
@@ -33,28 +33,34 @@ export function specMatches(validateRegex: string, spec: string): boolean {
   }
 }
 
-/**
- * `GET /v2/<provider>/<spec>`: the launch page, with a build token for this spec and
- * origin. An unknown provider is a 404 page and a malformed spec a 400 page (upstream
- * shows the same messages from its single-page app, with HTTP 200). Each page counts
- * against the client's `RateLimiter.launch_page_limit` (429 page when over).
- */
-export function launchPageHandler(deps: {
+export interface LaunchPageDeps {
   site: SiteSettings;
   providers: ProviderRegistry;
   tokens: BuildTokens;
   /** `RateLimiter.launch_page_limit` (none in tests that serve pages without Redis). */
   limiter?: RateLimiter;
   log: Logger;
-}): RequestHandler {
+}
+
+/** Counts the page against the client's limit; answers the 429 page when over it. */
+async function refusedOverLimit(deps: LaunchPageDeps, req: Request, res: Response) {
+  if (!deps.limiter) return false;
+  const refused = await countRequest(deps.limiter, req, 'launch pages', deps.log, res);
+  if (!refused) return false;
+  res.setHeader('retry-after', String(refused.retryAfter));
+  sendHtml(res, 429, renderErrorPage(deps.site, 429, refused.message));
+  return true;
+}
+
+/**
+ * `GET /v2/<provider>/<spec>`: the launch page, with a build token for this spec and
+ * origin. An unknown provider is a 404 page and a malformed spec a 400 page (upstream
+ * shows the same messages from its single-page app, with HTTP 200). Each page counts
+ * against the client's `RateLimiter.launch_page_limit` (429 page when over).
+ */
+export function launchPageHandler(deps: LaunchPageDeps): RequestHandler {
   return async (req, res) => {
-    if (deps.limiter) {
-      const refused = await countRequest(deps.limiter, req, 'launch pages', deps.log, res);
-      if (refused) {
-        res.setHeader('retry-after', String(refused.retryAfter));
-        return sendHtml(res, 429, renderErrorPage(deps.site, 429, refused.message));
-      }
-    }
+    if (await refusedOverLimit(deps, req, res)) return;
     const prefix = req.params.provider as string;
     const entry = deps.providers.get(prefix);
     if (!entry) {
