@@ -7,6 +7,7 @@ import type { HealthChecker } from './health/health-checker.js';
 import type { LaunchQuota } from './launch/launch-quota.js';
 import type { Launcher } from './launch/launcher.js';
 import type { ApiMetrics } from './metrics/api-metrics.js';
+import type { ClientLimits } from './rate-limit/client-limits.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { ProviderRegistry } from './providers/provider-entry.js';
 import type { ImageRegistry } from './registry/image-registry.js';
@@ -38,6 +39,8 @@ export interface AppDeps {
   buildTokens?: BuildTokens;
   /** Per-IP limiter of `/build` (default: Redis fixed window from `RateLimiter.*`). */
   rateLimiter?: RateLimiter;
+  /** Every per-client limit: token requests, launch pages, `/api/builds`, open streams. */
+  limits?: ClientLimits;
   /** The web UI's browser bundle (default: bundled on the fly from source, or `dist/ui/`). */
   uiAssets?: UiAssets;
   /** Launch events (`binderhub.jupyter.org/launch`) as JSON lines (default: none written). */

@@ -2,7 +2,12 @@ import express, { type Express } from 'express';
 import type { AppDeps } from './app-deps.js';
 import { BanNetworks } from './http/ban-networks.js';
 import { banNetworksGuard } from './http/ban-networks-guard.js';
+import { buildsApiRouter } from './builds-api/builds-router.js';
 import { commonHeaders } from './http/common-headers.js';
+import { requestGuards } from './http/request-guards.js';
+import { trustProxySetting } from './http/trust-proxy.js';
+import { createClientLimits } from './rate-limit/client-limits.js';
+import { createPrebuilds } from './webhooks/create-prebuilds.js';
 import { dashboardRouter } from './dashboard/dashboard-router.js';
 import { jsonErrorHandler } from './http/json-error.js';
 import { buildRouter } from './routes/build.js';
@@ -17,19 +22,24 @@ import { webhookRouter } from './webhooks/webhook-router.js';
  * The api as an Express app, with no globals: everything comes from `deps`. Routes are
  * mounted under `BinderHub.base_url` in upstream's order.
  */
-export function createApp(deps: AppDeps): Express {
+export function createApp(given: AppDeps): Express {
+  const limits = given.limits ?? createClientLimits(given.redis, given.config);
+  const prebuilds = given.prebuilds ?? createPrebuilds(given);
+  const deps: AppDeps = { ...given, limits, prebuilds };
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.config.BinderHub.trust_proxy);
+  app.set('trust proxy', trustProxySetting(deps.config.BinderHub.trust_proxy));
   const base = express.Router();
 
-  base.use(webhookRouter(deps)); // first: reads the raw body (signatures)
+  base.use(requestGuards()); // path length and client address, before anything parses
+  base.use(webhookRouter(deps)); // next: reads the raw body (signatures)
   base.use(commonHeaders(deps.config.BinderHub.cors_allow_origin));
   // Unauthenticated, unbanned: probes and scrapers.
   base.use(versionsRouter({ ...deps, corsAllowOrigin: deps.config.BinderHub.cors_allow_origin }));
   base.use(healthRouter(deps.health));
   const bans = new BanNetworks(deps.config.BinderHub.ban_networks);
   base.use(banNetworksGuard(bans)); // everything below is refused to banned networks
+  base.use(buildsApiRouter({ ...deps, pushLog: prebuilds.pushLog }));
   base.use(metricsRouter(deps.metrics.registry));
   base.use(dashboardRouter(deps)); // Dashboard.path: authenticated bull-board
   base.use(buildRouter(deps, bans));

@@ -4,6 +4,7 @@ export * from './build-queue.js';
 export * from './event-bus.js';
 export * from './keys.js';
 export * from './logger.js';
+export { isSecretKey, scrubSecrets } from './scrub-secrets.js';
 export * from './redis-connection.js';
 export * from './redis-event-bus.js';
 export * from './stream-id.js';

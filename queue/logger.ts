@@ -1,35 +1,8 @@
 import { pino, type Logger } from 'pino';
+import { scrubSecrets, scrubUrl } from './scrub-secrets.js';
 
 export type { Logger } from 'pino';
-
-/** Paths of secrets that must never reach a log line. */
-const REDACT = [
-  'token',
-  '*.token',
-  'password',
-  '*.password',
-  'secret',
-  '*.secret',
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'hub_api_token',
-  '*.hub_api_token',
-  'access_token',
-  '*.access_token',
-];
-
-/** Tokens in URLs (`?token=…`, `access_token=…`, `user:pass@`) are replaced by `[secret]`. */
-export function scrubUrl(text: string): string {
-  return text
-    .replace(
-      /([?&](?:token|access_token|private_token|build_token|client_secret)=)[^&\s"]+/gi,
-      '$1[secret]',
-    )
-    .replace(/(\/\/[^/\s:@]+:)[^@\s/]+@/g, '$1[secret]@');
-}
+export { scrubUrl } from './scrub-secrets.js';
 
 export interface LoggerOptions {
   level?: string;
@@ -38,20 +11,51 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
-/** A structured (pino) logger with secrets redacted. */
+/** The message pino would take from an error when the call gives none (scrubbed here). */
+function errorMessage(first: unknown): string | undefined {
+  if (first instanceof Error) return first.message;
+  const err = (first as { err?: unknown } | null)?.err;
+  return typeof first === 'object' && err instanceof Error ? err.message : undefined;
+}
+
+/** The arguments of a log call with every string scrubbed; `log.error(err)` as `{err}`. */
+function scrubArgs(args: unknown[]): unknown[] {
+  const [first, ...rest] = args;
+  const fallback = rest.length === 0 ? errorMessage(first) : undefined;
+  const all = [first instanceof Error ? { err: first } : first, ...rest];
+  if (fallback !== undefined) all.push(fallback);
+  return all.map((a) => (typeof a === 'string' ? scrubUrl(a) : a));
+}
+
+/**
+ * A structured (pino) logger with secrets scrubbed at any depth (`scrubSecrets`): the
+ * fields of each line, the bindings of child loggers, the message and its arguments.
+ * Errors anywhere become `{type, message, stack}`, scrubbed too.
+ */
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  return pino(
+  const root = pino(
     {
       level: opts.level ?? 'info',
       name: opts.name ?? 'binderhub-ts',
-      redact: { paths: REDACT, censor: '[secret]' },
+      formatters: {
+        log: (fields) => scrubSecrets(fields),
+        bindings: (bindings) => scrubSecrets(bindings),
+      },
+      // Errors were serialised (and scrubbed) by the `log` formatter already.
+      serializers: { err: (err: unknown) => err },
       hooks: {
         logMethod(args, method) {
-          const scrubbed = args.map((a) => (typeof a === 'string' ? scrubUrl(a) : a));
-          return method.apply(this, scrubbed as Parameters<typeof method>);
+          return method.apply(this, scrubArgs(args) as Parameters<typeof method>);
         },
       },
     },
     opts.destination ?? process.stdout,
   );
+  // pino formats a child's bindings without the `bindings` formatter: scrub them here
+  // (children inherit this method, so grandchildren too).
+  const child = root.child;
+  root.child = function (this: Logger, bindings, options) {
+    return child.call(this, scrubSecrets(bindings), options);
+  } as Logger['child'];
+  return root;
 }

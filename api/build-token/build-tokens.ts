@@ -1,4 +1,5 @@
 import { SignJWT, jwtVerify } from 'jose';
+import { trimTrailingSlashes } from '../http/trim-slashes.js';
 
 /** A build token failed verification; `/build` answers 403 "Invalid build token". */
 export class InvalidBuildTokenError extends Error {
@@ -21,7 +22,7 @@ export interface BuildTokenOptions {
  * `/v2/gh/a/b/HEAD/` and `/build/gh/a/b/HEAD` agree.
  */
 export function buildTokenAudience(provider: string, rawSpec: string): string {
-  return `${provider}/${rawSpec.replace(/\/+$/, '')}`;
+  return `${provider}/${trimTrailingSlashes(rawSpec)}`;
 }
 
 /**

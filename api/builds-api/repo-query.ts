@@ -1,5 +1,6 @@
 import type { BuildJob } from '../../queue/index.js';
 import { HttpError } from '../http/http-error.js';
+import { trimTrailingSlashes } from '../http/trim-slashes.js';
 
 /** Which repository `GET /api/builds?repo=…` asks about. */
 export interface RepoQuery {
@@ -22,7 +23,7 @@ export function normaliseRepoUrl(raw: string): string | null {
     return null;
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return null;
-  const path = u.pathname.replace(/\/+$/, '').replace(/\.git$/, '');
+  const path = trimTrailingSlashes(u.pathname).replace(/\.git$/, '');
   return `${u.protocol}//${u.host.toLowerCase()}${path}`;
 }
 

@@ -1,6 +1,7 @@
 import {
   failedEvent,
   isTerminalBuildEvent,
+  scrubUrl,
   type BuildEvent,
   type StoredBuildEvent,
 } from '../../queue/index.js';
@@ -242,7 +243,11 @@ async function quotaRefusal(
     return undefined;
   } catch (err) {
     if (!(err instanceof QuotaExceededError)) throw err;
-    const labels = { status: err.status, provider: plan.entry.name, repo: plan.job.repoUrl };
+    const labels = {
+      status: err.status,
+      provider: plan.entry.name,
+      repo: scrubUrl(plan.job.repoUrl),
+    };
     deps.metrics.launchCount.inc(labels);
     return failedEvent(err.message, 429);
   }
@@ -255,7 +260,7 @@ async function launch(
   sink: FlowSink,
 ): Promise<BuildEvent> {
   const { metrics } = deps;
-  const labels = { provider: plan.entry.name, repo: plan.job.repoUrl };
+  const labels = { provider: plan.entry.name, repo: scrubUrl(plan.job.repoUrl) };
   const refused = await quotaRefusal(deps, plan, sink.signal);
   if (refused) return refused;
   sink.send({ phase: 'launching', message: 'Launching server...\n' });

@@ -1,4 +1,5 @@
 import type { EventLog, LaunchEventCapsule } from '../../queue/event-log/index.js';
+import { scrubUrl } from '../../queue/index.js';
 
 export interface LaunchEventInput {
   /** Provider display name (`ProviderEntry.name`: GitHub, Git, …). */
@@ -37,7 +38,7 @@ export function emitLaunchEvent(
 ): LaunchEventCapsule | undefined {
   return eventLog.emitLaunch({
     provider: input.providerName,
-    spec: input.spec,
+    spec: scrubUrl(input.spec),
     ref: input.ref,
     status: 'success',
     build_token: input.buildToken,

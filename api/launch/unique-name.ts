@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { trimSlashes } from '../http/trim-slashes.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -21,10 +22,7 @@ export function uniqueNameFromRepo(
       path = repoUrl;
     }
   }
-  let prefix = path
-    .replace(/^\/+|\/+$/g, '')
-    .replace(/\//g, '-')
-    .toLowerCase();
+  let prefix = trimSlashes(path).replace(/\//g, '-').toLowerCase();
   if (prefix.endsWith('.git')) prefix = prefix.slice(0, -4);
   if (prefix.length > 32) prefix = `${prefix.slice(0, 15)}-${prefix.slice(-15)}`;
   let suffix = '';

@@ -1,6 +1,6 @@
 /** The state of one client's rate-limit window after counting a request. */
 export interface RateLimitState {
-  /** `RateLimiter.limit`. */
+  /** The limit counted against (`RateLimiter.limit`, `build_token_limit`, …). */
   limit: number;
   /** Requests left in this window; negative once exceeded (upstream keeps counting). */
   remaining: number;
@@ -16,6 +16,8 @@ export interface RateLimitState {
  */
 export interface RateLimiter {
   readonly enabled: boolean;
+  /** Length of the window in seconds (`RateLimiter.period_seconds`). */
+  readonly periodSeconds: number;
   /** Counts one request of `key` and returns the window's state. */
   increment(key: string): Promise<RateLimitState>;
 }

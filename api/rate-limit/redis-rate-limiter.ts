@@ -7,12 +7,14 @@ export interface RedisRateLimiterOptions {
   limit: number;
   /** `RateLimiter.period_seconds`. */
   periodSeconds: number;
+  /** What is counted, when not upstream's `/build` limit: keys `<prefix>:ratelimit:<scope>:<client>`. */
+  scope?: string;
 }
 
 /**
  * The fixed-window limiter in Redis, so every api replica counts the same window: one
  * MULTI creates the window key with its expiry if absent (`SET NX EX`), increments it and
- * reads its remaining time. Keys are `<prefix>:ratelimit:<client>`, dropped by Redis when
+ * reads its remaining time. Keys are `<prefix>:ratelimit:[<scope>:]<client>`, dropped by Redis when
  * the window ends (no cleaning pass needed, unlike upstream's `clean_seconds`).
  */
 export class RedisRateLimiter implements RateLimiter {
@@ -26,8 +28,14 @@ export class RedisRateLimiter implements RateLimiter {
     return this.opts.limit > 0;
   }
 
+  get periodSeconds(): number {
+    return this.opts.periodSeconds;
+  }
+
   async increment(client: string): Promise<RateLimitState> {
-    const key = this.keys.key('ratelimit', client);
+    const key = this.opts.scope
+      ? this.keys.key('ratelimit', this.opts.scope, client)
+      : this.keys.key('ratelimit', client);
     const period = Math.max(1, Math.ceil(this.opts.periodSeconds));
     const replies = await this.redis
       .multi()

@@ -1,26 +1,19 @@
-import { Router, type Request } from 'express';
-import { failedEvent, parseStreamId } from '../../queue/index.js';
+import { Router, type Request, type Response } from 'express';
+import { failedEvent, parseStreamId, scrubUrl, type BuildEvent } from '../../queue/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { buildRequestGuard } from '../build-token/build-request-guard.js';
+import { parseBuildPath } from '../builds/build-path.js';
 import { doneEventId, isDoneEventId } from '../builds/done-marker.js';
 import { runLaunchFlow } from '../builds/launch-flow.js';
 import { acceptsEventStream } from '../http/accepts-event-stream.js';
 import { BanNetworks } from '../http/ban-networks.js';
+import { ClientAddressError, clientAddress } from '../http/client-address.js';
+import { sendRefusal } from '../http/send-refusal.js';
+import { createClientLimits } from '../rate-limit/client-limits.js';
+import { holdStreamSlot } from '../rate-limit/hold-stream-slot.js';
 import { openEventStream } from '../sse/event-stream.js';
 
 const KEEPALIVE_MS = 25_000;
-
-const BUILD_PATH = /^\/build\/([^/]+)\/(.+)$/;
-
-/**
- * Prefix and raw (still percent-encoded) spec of `/build/<prefix>/<spec>`, trailing `/`
- * removed. Parsed by hand: Express would reject malformed percent-encoding with a bare
- * 400 before a `failed` event could say what is wrong.
- */
-function parseBuildPath(path: string): { prefix: string; spec: string } | undefined {
-  const m = BUILD_PATH.exec(path);
-  return m ? { prefix: m[1]!, spec: m[2]!.replace(/\/+$/, '') } : undefined;
-}
 
 function launchHost(deps: AppDeps, req: Request): string {
   const configured = deps.config.BinderHub.badge_base_url;
@@ -28,17 +21,60 @@ function launchHost(deps: AppDeps, req: Request): string {
   return `${req.protocol}://${req.get('host') ?? 'localhost'}${deps.config.BinderHub.base_url}`;
 }
 
+const BUILD_ONLY_REFUSED =
+  'Building but not launching is not permitted when the API only mode was not enabled by setting `enable_api_only_mode` to True.';
+
+/** The refusals that need no work, in upstream's order; undefined when the request may go on. */
+function refusalOf(
+  deps: AppDeps,
+  req: Request,
+  banned: string | undefined,
+  denied: { status_code: number; message: string } | null,
+): BuildEvent | undefined {
+  if (!acceptsEventStream(req.get('accept'))) {
+    return failedEvent('Missing Accept header: text/event-stream', 400);
+  }
+  if (banned) return failedEvent(`Requests from ${banned} are not allowed`, 403);
+  if (denied) return failedEvent(denied.message, denied.status_code);
+  if (buildOnly(req) && !deps.config.BinderHub.enable_api_only_mode) {
+    return failedEvent(BUILD_ONLY_REFUSED, 400);
+  }
+  return undefined;
+}
+
+/**
+ * The event stream of a `/build` request (counted in `openEventStreams`), and `finish`,
+ * which sends the terminal event and closes it. Messages may name the spec or the
+ * repository URL: they never carry its credentials.
+ */
+function openBuildStream(deps: AppDeps, req: Request, res: Response) {
+  const stream = openEventStream(req, res, deps.keepaliveMs ?? KEEPALIVE_MS);
+  deps.metrics.openEventStreams.inc();
+  res.on('close', () => deps.metrics.openEventStreams.dec());
+  const finish = (event: BuildEvent) => {
+    const message = event.message === undefined ? undefined : scrubUrl(event.message);
+    stream.send({ ...event, ...(message === undefined ? {} : { message }) }, doneEventId());
+    stream.close();
+  };
+  return { stream, finish };
+}
+
+const buildOnly = (req: Request) => String(req.query.build_only ?? '').toLowerCase() === 'true';
+
 /**
  * `GET /build/<provider>/<spec>`: the Server-Sent Events build-and-launch API. Every
  * outcome, including bad requests, is an event on an HTTP 200 stream (EventSource cannot
- * read status codes); the stream is closed after `ready` or `failed`.
+ * read status codes); the stream is closed after `ready` or `failed`. Each client holds
+ * at most `RateLimiter.max_concurrent_streams` streams at once.
  */
 export function buildRouter(
   deps: AppDeps,
   bans = new BanNetworks(deps.config.BinderHub.ban_networks),
 ): Router {
   const router = Router();
-  const guard = buildRequestGuard(deps);
+  const limits = deps.limits ?? createClientLimits(deps.redis, deps.config);
+  const guard = buildRequestGuard({ ...deps, limits });
+  const log = deps.log.child({ component: 'build' });
   router.get(/^\/build\/.+/, async (req, res, next) => {
     const target = parseBuildPath(req.path);
     if (!target) return next();
@@ -47,49 +83,34 @@ export function buildRouter(
       // This client saw the end of its stream already: tell EventSource to stop.
       return void res.status(204).end();
     }
-    const banned = bans.match(req.ip);
+    let address: string;
+    try {
+      address = clientAddress(req);
+    } catch (err) {
+      if (!(err instanceof ClientAddressError)) throw err;
+      return sendRefusal(req, res, err.status, err.message);
+    }
+    const banned = bans.match(address);
     // build token + rate limit (sets x-ratelimit-* headers, so before the stream opens)
     const denied = banned ? null : await guard(req, res);
-    const stream = openEventStream(req, res, deps.keepaliveMs ?? KEEPALIVE_MS);
-    deps.metrics.openEventStreams.inc();
-    res.on('close', () => deps.metrics.openEventStreams.dec());
-    const finish = (event: ReturnType<typeof failedEvent>) => {
-      stream.send(event, doneEventId());
-      stream.close();
+    const { stream, finish } = openBuildStream(deps, req, res);
+    const refused = refusalOf(deps, req, banned, denied);
+    if (refused) return finish(refused);
+    const slot = await holdStreamSlot(limits.streams, req, log);
+    if ('refused' in slot) return finish(slot.refused);
+    res.on('close', slot.release);
+    const flowRequest = {
+      ...target,
+      buildOnly: buildOnly(req),
+      resumeAfter: parseStreamId(lastEventId),
+      clientIp: address,
+      launchHost: launchHost(deps, req),
+      buildToken: typeof req.query.build_token === 'string' && req.query.build_token !== '',
+      header: (name: string) => req.get(name),
     };
-    if (!acceptsEventStream(req.get('accept'))) {
-      return finish(failedEvent('Missing Accept header: text/event-stream', 400));
-    }
-    if (banned) return finish(failedEvent(`Requests from ${banned} are not allowed`, 403));
-    if (denied) return finish(failedEvent(denied.message, denied.status_code));
-    const buildOnlyArg = String(req.query.build_only ?? '').toLowerCase() === 'true';
-    if (buildOnlyArg && !deps.config.BinderHub.enable_api_only_mode) {
-      return finish(
-        failedEvent(
-          'Building but not launching is not permitted when the API only mode was not enabled by setting `enable_api_only_mode` to True.',
-          400,
-        ),
-      );
-    }
-    const terminal = await runLaunchFlow(
-      deps,
-      {
-        prefix: target.prefix,
-        spec: target.spec,
-        buildOnly: buildOnlyArg,
-        resumeAfter: parseStreamId(lastEventId),
-        clientIp: req.ip ?? '',
-        launchHost: launchHost(deps, req),
-        buildToken:
-          denied === null &&
-          !banned &&
-          typeof req.query.build_token === 'string' &&
-          req.query.build_token !== '',
-        header: (name) => req.get(name),
-      },
-      stream,
-    );
+    const terminal = await runLaunchFlow(deps, flowRequest, stream);
     finish(terminal);
+    slot.release();
   });
   return router;
 }

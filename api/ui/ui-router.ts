@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { AppDeps } from '../app-deps.js';
 import { buildTokensFor } from '../build-token/build-tokens-for.js';
+import { createClientLimits } from '../rate-limit/client-limits.js';
 import type { BuildTokens } from '../build-token/build-tokens.js';
 import { createUiAssets, type UiAssets } from './assets/ui-assets.js';
 import { BADGE_LOGO_SVG, BADGE_SVG } from './badges/badge-svgs.js';
@@ -13,12 +14,13 @@ import { siteSettings } from './html/site-settings.js';
 import { renderAboutPage } from './pages/about-page.js';
 import { renderHomePage } from './pages/home-page.js';
 
-export type UiDeps = Pick<AppDeps, 'config' | 'log' | 'version' | 'providers'> & {
-  /** Shared with `/build`'s guard; see `buildTokensFor`. */
-  buildTokens?: BuildTokens;
-  /** The browser bundle; by default bundled on the fly from source, or read from dist/ui. */
-  uiAssets?: UiAssets;
-};
+export type UiDeps = Pick<AppDeps, 'config' | 'log' | 'version' | 'providers'> &
+  Partial<Pick<AppDeps, 'redis' | 'limits'>> & {
+    /** Shared with `/build`'s guard; see `buildTokensFor`. */
+    buildTokens?: BuildTokens;
+    /** The browser bundle; by default bundled on the fly from source, or read from dist/ui. */
+    uiAssets?: UiAssets;
+  };
 
 function svg(body: string): RequestHandler {
   return (_req, res) => {
@@ -43,7 +45,17 @@ export function uiRouter(deps: UiDeps): Router {
     return router;
   }
   const tokens = buildTokensFor(deps);
-  router.get('/v2/:provider/*spec', launchPageHandler({ site, providers: deps.providers, tokens }));
+  const limits = deps.limits ?? (deps.redis && createClientLimits(deps.redis, deps.config));
+  router.get(
+    '/v2/:provider/*spec',
+    launchPageHandler({
+      site,
+      providers: deps.providers,
+      tokens,
+      limiter: limits ? limits.launchPage : undefined,
+      log,
+    }),
+  );
   router.get(['/repo/:user/:repo', '/repo/:user/:repo/*rest'], legacyRedirectHandler());
   router.get('/badge.svg', svg(BADGE_SVG));
   router.get('/badge_logo.svg', svg(BADGE_LOGO_SVG));

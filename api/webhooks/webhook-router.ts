@@ -1,7 +1,6 @@
 import { Webhooks } from '@octokit/webhooks';
 import { Router } from 'express';
 import type { AppDeps } from '../app-deps.js';
-import { buildsApiRouter } from '../builds-api/builds-router.js';
 import { sendJsonError } from '../http/json-error.js';
 import { createPrebuilds } from './create-prebuilds.js';
 import { prebuildRules } from './decide-prebuild.js';
@@ -10,8 +9,8 @@ import { gitLabHook } from './gitlab-hook.js';
 import { specFor } from './prebuild-scheduler.js';
 
 /**
- * The push webhooks (`POST GitHubWebhook.path`, `POST GitLabWebhook.path`) and
- * `GET /api/builds`. Mount before any
+ * The push webhooks (`POST GitHubWebhook.path`, `POST GitLabWebhook.path`). `GET
+ * /api/builds` is mounted by the app, behind the ban guard. Mount before any
  * body parser: signatures are checked over the raw body, which this router reads itself.
  */
 export function webhookRouter(deps: AppDeps): Router {
@@ -65,6 +64,5 @@ export function webhookRouter(deps: AppDeps): Router {
     res.setHeader('allow', 'POST');
     sendJsonError(res, 405, 'Webhook deliveries are POST requests');
   });
-  router.use(buildsApiRouter({ ...deps, pushLog: prebuilds.pushLog }));
   return router;
 }

@@ -41,7 +41,7 @@ function common(job: JobFields, runner: string) {
   return {
     build_name: job.buildName,
     provider: job.providerName,
-    spec: job.spec,
+    spec: scrubUrl(job.spec),
     ref: job.ref,
     image: job.image,
     repo_url: scrubUrl(job.repoUrl),

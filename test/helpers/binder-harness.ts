@@ -72,8 +72,14 @@ export async function startHarness(
     // The guard stays on: test git servers listen on 127.0.0.1 (any port) and only that is allowed.
     GitRepoProvider: { allowed_private_hosts: ['127.0.0.1'] },
     Launcher: { retry_delay: 0.5 },
-    // Tests send many requests from 127.0.0.1; the limiter has tests of its own.
-    RateLimiter: { limit: 0 },
+    // Tests send many requests from 127.0.0.1; the limiters have tests of their own.
+    RateLimiter: {
+      limit: 0,
+      build_token_limit: 0,
+      launch_page_limit: 0,
+      builds_api_limit: 0,
+      max_concurrent_streams: 0,
+    },
   };
   const merged: Record<string, Record<string, unknown>> = {};
   for (const src of [base, o.config ?? {}]) {

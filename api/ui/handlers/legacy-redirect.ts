@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { trimSlashes } from '../../http/trim-slashes.js';
 
 /** Python's `urllib.parse.quote_plus` (what tornado's `url_concat` uses): space → `+`. */
 function quotePlus(text: string): string {
@@ -32,7 +33,7 @@ export function legacyRedirectLocation(path: string): string | null {
   const [, user, repo, rest] = m;
   const location = `/v2/gh/${user}/${repo}/master`;
   const urlPath = rest === undefined ? '' : decodeSafely(rest);
-  if (urlPath.replace(/^\/+|\/+$/g, '') === '') return location;
+  if (trimSlashes(urlPath) === '') return location;
   return `${location}?urlpath=${quotePlus(urlPath)}`;
 }
 

@@ -1,5 +1,40 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { seconds } from './common.js';
+
+/** An IP address or CIDR network, or one of Express's names for ranges of proxies. */
+function isProxyAddress(s: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(s)) return true;
+  const [address = '', bits, extra] = s.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies in front of the api are trusted to append the client address to
+ * `X-Forwarded-For`: `false` (none: the socket's address is the client), a number of
+ * hops (`true` = 1: the last address is the client, as upstream's tornado `xheaders`),
+ * or the proxies' addresses / CIDR networks (`loopback`, `linklocal`, `uniquelocal`).
+ */
+const trustProxy = z
+  .union([
+    z.boolean(),
+    z.number().int().min(0).max(16),
+    z
+      .array(
+        z
+          .string()
+          .refine(
+            isProxyAddress,
+            'must be an IP address, a CIDR network, or loopback/linklocal/uniquelocal',
+          ),
+      )
+      .min(1),
+  ])
+  .default(false);
 
 const baseUrl = z
   .string()
@@ -48,8 +83,8 @@ export const binderHubSection = z
     extra_header_html: z.record(z.string(), z.string()).default({}),
     extra_footer_scripts: z.record(z.string(), z.string()).default({}),
     build_cleanup_interval: seconds().default(60),
-    /** Trust X-Forwarded-For (set when running behind an ingress). */
-    trust_proxy: z.boolean().default(false),
+    /** Proxies trusted to set X-Forwarded-For: false, a hop count (true = 1), or their addresses. */
+    trust_proxy: trustProxy,
     log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   })
   .strict();

@@ -16,9 +16,19 @@ export const launchQuotaSection = z
   })
   .strict();
 
+/** Per client address (IPv6: per /64) and per `period_seconds`; 0 turns a limit off. */
 export const rateLimiterSection = z
   .object({
+    /** `/build` requests without a build token (upstream). */
     limit: z.number().int().nonnegative().default(10),
     period_seconds: seconds().default(3600),
+    /** `/build` requests with a valid build token (upstream: unlimited). */
+    build_token_limit: z.number().int().nonnegative().default(300),
+    /** Launch pages (`GET /v2/…`), each of which mints a build token. */
+    launch_page_limit: z.number().int().nonnegative().default(300),
+    /** `GET /api/builds` requests. */
+    builds_api_limit: z.number().int().nonnegative().default(600),
+    /** `/build` event streams open at once (across api replicas). */
+    max_concurrent_streams: z.number().int().nonnegative().default(100),
   })
   .strict();

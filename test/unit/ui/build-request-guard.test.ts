@@ -101,11 +101,11 @@ describe('/build with the build-request guard (real Redis)', () => {
     expect(third.events).toHaveLength(1);
     expect(third.events[0]).toMatchObject({ phase: 'failed', status_code: 429 });
     expect(third.events[0]!.message).toMatch(
-      /^Rate limit exceeded\. Try again in (59|60) seconds\.\n$/,
+      /^Rate limit of this Binder \(127\.0\.0\.1:\d+\) exceeded: at most 2 launches without a build token per 60 seconds from one address\. Try again in (59|60) seconds\.\n$/,
     );
   });
 
-  it('lets a valid token through the exhausted limit, without counting it', async () => {
+  it('lets a valid token through the exhausted limit (it counts against its own)', async () => {
     const token = await tokens.mint(buildTokenAudience('gh', spec), host());
     for (let i = 0; i < 3; i++) {
       const { res, events } = await build(`?build_token=${token}`);
