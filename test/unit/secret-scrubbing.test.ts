@@ -62,7 +62,10 @@ describe('secrets never leave in clear', () => {
           client_secret: S.ghSecret,
         },
         GitLabRepoProvider: { private_token: S.glPrivate },
-        GitRepoProvider: { git_credentials: `username=u\npassword=${S.gitCreds}` },
+        GitRepoProvider: {
+          git_credentials: `username=u\npassword=${S.gitCreds}`,
+          git_credentials_hosts: ['git.example.org'],
+        },
         DockerRegistry: { url: 'https://registry.example.org', password: S.registryPassword },
         Redis: { url: `redis://:${S.redisPassword}@127.0.0.1:6379/0` },
         GitHubWebhook: { secret: S.hookSecret },
