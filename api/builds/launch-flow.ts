@@ -10,9 +10,9 @@ import { HttpError } from '../http/http-error.js';
 import { emitLaunchEvent } from '../event-log/launch-event-emitter.js';
 import { QuotaExceededError } from '../launch/launch-quota.js';
 import { LaunchError, type LaunchResult } from '../launch/launcher.js';
-import { specForDisplay } from '../../queue/repo-specs/spec-display.js';
 import { ResolveError, SpecError, type RepoProvider } from '../providers/repo-provider.js';
 import { RegistryUnavailableError } from '../registry/image-registry.js';
+import { specForDisplay } from '../../queue/repo-specs/spec-display.js';
 import { planBuild, type BuildPlan } from './build-plan.js';
 
 export interface FlowRequest {
@@ -274,8 +274,9 @@ async function launch(
         repoUrl: plan.job.repoUrl,
         refUrl: plan.provider.refUrl(plan.resolvedRef),
         launchHost: req.launchHost,
-        binderRequest: `v2/${req.prefix}/${req.spec}`,
-        binderPersistentRequest: `v2/${req.prefix}/${plan.job.resolvedSpec}`,
+        // The hub keeps user_options: credentials written into a git URL stay out.
+        binderRequest: `v2/${req.prefix}/${specForDisplay(req.prefix, req.spec)}`,
+        binderPersistentRequest: `v2/${req.prefix}/${specForDisplay(req.prefix, plan.job.resolvedSpec)}`,
         clientIp: req.clientIp,
       },
       (message) =>
