@@ -7,8 +7,7 @@ import { runLaunchFlow } from '../builds/launch-flow.js';
 import { acceptsEventStream } from '../http/accepts-event-stream.js';
 import { BanNetworks } from '../http/ban-networks.js';
 import { openEventStream } from '../sse/event-stream.js';
-
-const KEEPALIVE_MS = 25_000;
+import { eventStreamOptions } from '../sse/event-stream-options.js';
 
 const BUILD_PATH = /^\/build\/([^/]+)\/(.+)$/;
 
@@ -50,13 +49,10 @@ export function buildRouter(
     const banned = bans.match(req.ip);
     // build token + rate limit (sets x-ratelimit-* headers, so before the stream opens)
     const denied = banned ? null : await guard(req, res);
-    const stream = openEventStream(req, res, deps.keepaliveMs ?? KEEPALIVE_MS);
+    const stream = openEventStream(req, res, eventStreamOptions(deps));
     deps.metrics.openEventStreams.inc();
     res.on('close', () => deps.metrics.openEventStreams.dec());
-    const finish = (event: ReturnType<typeof failedEvent>) => {
-      stream.send(event, doneEventId());
-      stream.close();
-    };
+    const finish = (event: ReturnType<typeof failedEvent>) => stream.end(event, doneEventId());
     if (!acceptsEventStream(req.get('accept'))) {
       return finish(failedEvent('Missing Accept header: text/event-stream', 400));
     }

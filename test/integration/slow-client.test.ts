@@ -17,8 +17,7 @@ const lineEvent = (i: number) => ({
   phase: 'building',
   message: `line ${i} ${'x'.repeat(1000)}\n`,
 });
-const lineOf = (data: string) =>
-  Number(/"message":"line (\d+) /.exec(data)?.[1] ?? Number.NaN);
+const lineOf = (data: string) => Number(/"message":"line (\d+) /.exec(data)?.[1] ?? Number.NaN);
 
 describe('a /build client that stops reading', () => {
   let h: Harness;
