@@ -41,11 +41,14 @@ export const buildQueueSection = z
       .min(1024)
       .max(1024 * 1024)
       .default(64 * 1024),
-    /** Bytes an api may hold for one `/build` client that does not read; then it is dropped. */
+    /**
+     * Bytes an api may hold for one `/build` client that does not read; then it is dropped.
+     * At least four 64 KiB replay pages, so a replay always makes progress.
+     */
     event_stream_max_buffer: z
       .number()
       .int()
-      .min(64 * 1024)
+      .min(256 * 1024)
       .default(1024 * 1024),
     /** Seconds a `/build` client may leave its stream undrained before it is dropped (0 = no limit). */
     event_stream_stall_timeout: seconds().default(30),
