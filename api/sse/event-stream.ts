@@ -13,9 +13,9 @@ export class StreamClosedError extends Error {
 }
 
 /**
- * Pause between the moment the frames before the terminal event were handed to the
- * kernel and the terminal event's own write, so that a client reading as it goes gets the
- * terminal event in a network read of its own (see `end`).
+ * Least time between the last write before the terminal event and the terminal event's
+ * own write (once the earlier frames left for the kernel), so that a client reading as
+ * data arrives gets the terminal event in a network read of its own (see `end`).
  */
 export const TERMINAL_GAP_MS = 25;
 
@@ -38,7 +38,7 @@ export interface EventStream {
   send(event: BuildEvent, id?: string, json?: string): void;
   /**
    * Sends the stream's terminal event (`ready`, `failed`) in a write of its own, once the
-   * frames before it were handed to the kernel (and `TERMINAL_GAP_MS` later), then ends
+   * frames before it were handed to the kernel, `TERMINAL_GAP_MS` after the last, then ends
    * the response. Clients that mishandle a terminal frame arriving in the same network
    * read as earlier frames (binderhub-client 0.5.0) so see it alone.
    */
@@ -87,9 +87,9 @@ class SseWriter implements EventStream {
   /** `res.write` returned false: wait for `drain` before writing again. */
   private blocked = false;
   private stallTimer: NodeJS.Timeout | undefined;
-  private writes = 0;
-  private handedOff = 0;
-  private handedOffAt = -Infinity;
+  /** When the last write was made (`performance.now()`), for the terminal event's gap. */
+  private lastWriteAt = -Infinity;
+  private endTimer: NodeJS.Timeout | undefined;
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private terminal: string | undefined;
   private isClosed = false;
@@ -169,8 +169,8 @@ class SseWriter implements EventStream {
 
   /** One write; false when the client must drain first (the stall timer then runs). */
   private write(data: string): boolean {
-    this.writes++;
-    if (this.res.write(data, this.afterWrite)) return true;
+    this.lastWriteAt = performance.now();
+    if (this.res.write(data)) return true;
     this.blocked = true;
     this.res.once('drain', this.onDrain);
     if (this.opts.stallTimeoutMs > 0) {
@@ -182,12 +182,6 @@ class SseWriter implements EventStream {
     return false;
   }
 
-  private readonly afterWrite = (): void => {
-    this.handedOff++;
-    this.handedOffAt = performance.now();
-    this.maybeEnd();
-  };
-
   private readonly onDrain = (): void => {
     this.blocked = false;
     clearTimeout(this.stallTimer);
@@ -196,19 +190,27 @@ class SseWriter implements EventStream {
     this.maybeEnd();
   };
 
-  /** Writes the terminal frame once everything before it is with the kernel, then ends. */
+  /**
+   * Writes the terminal frame and ends, once every earlier frame was handed to the kernel
+   * (the response buffers nothing: `writableLength` 0) and the last was written at least
+   * TERMINAL_GAP_MS ago. While the client has not drained, `onDrain` calls again.
+   */
   private maybeEnd(): void {
     const frame = this.terminal;
-    if (!frame || this.isClosed || !this.idle() || this.handedOff < this.writes) return;
-    this.terminal = ''; // on its way
-    const gap = this.handedOffAt + TERMINAL_GAP_MS - performance.now();
-    const last = () => {
-      if (this.isClosed) return;
-      this.finish();
-      this.res.end(frame);
-    };
-    if (gap > 0) setTimeout(last, gap);
-    else last();
+    if (!frame || this.isClosed || !this.idle() || this.endTimer) return;
+    const wait =
+      this.res.writableLength > 0
+        ? Math.max(TERMINAL_GAP_MS, 1)
+        : this.lastWriteAt + TERMINAL_GAP_MS - performance.now();
+    if (wait > 0) {
+      this.endTimer = setTimeout(() => {
+        this.endTimer = undefined;
+        this.maybeEnd();
+      }, wait);
+      return;
+    }
+    this.finish();
+    this.res.end(frame);
   }
 
   private wake(): void {
@@ -229,6 +231,7 @@ class SseWriter implements EventStream {
     this.pendingBytes = 0;
     clearInterval(this.keepalive);
     clearTimeout(this.stallTimer);
+    clearTimeout(this.endTimer);
     if (this.waiters.length > 0) {
       const err = new StreamClosedError();
       for (const w of this.waiters.splice(0)) w.reject(err);
