@@ -86,6 +86,11 @@ class SseWriter implements EventStream {
   private scheduled = false;
   /** `res.write` returned false: wait for `drain` before writing again. */
   private blocked = false;
+  /**
+   * The response's buffer (`writableLength`) when it blocked: while blocked it only
+   * shrinks, so this bounds it without reading the getter for every frame.
+   */
+  private blockedBytes = 0;
   private stallTimer: NodeJS.Timeout | undefined;
   /** When the last write was made (`performance.now()`), for the terminal event's gap. */
   private lastWriteAt = -Infinity;
@@ -148,7 +153,7 @@ class SseWriter implements EventStream {
   private enqueue(frame: string): void {
     this.pending.push(frame);
     this.pendingBytes += frame.length;
-    const buffered = this.pendingBytes + this.res.writableLength;
+    const buffered = this.pendingBytes + this.blockedBytes;
     if (buffered > this.opts.maxBufferedBytes) return this.drop('too far behind', buffered);
     if (!this.scheduled && !this.blocked) {
       this.scheduled = true;
@@ -172,6 +177,7 @@ class SseWriter implements EventStream {
     this.lastWriteAt = performance.now();
     if (this.res.write(data)) return true;
     this.blocked = true;
+    this.blockedBytes = this.res.writableLength;
     this.res.once('drain', this.onDrain);
     if (this.opts.stallTimeoutMs > 0) {
       this.stallTimer = setTimeout(
@@ -184,6 +190,7 @@ class SseWriter implements EventStream {
 
   private readonly onDrain = (): void => {
     this.blocked = false;
+    this.blockedBytes = 0;
     clearTimeout(this.stallTimer);
     this.flush();
     if (this.idle()) this.wake();
@@ -214,6 +221,7 @@ class SseWriter implements EventStream {
   }
 
   private wake(): void {
+    if (this.waiters.length === 0) return;
     for (const w of this.waiters.splice(0)) w.resolve();
   }
 
