@@ -157,12 +157,14 @@ class SseWriter implements EventStream {
     if (buffered > this.opts.maxBufferedBytes) return this.drop('too far behind', buffered);
     if (!this.scheduled && !this.blocked) {
       this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        this.flush();
-      });
+      setImmediate(this.flushSoon);
     }
   }
+
+  private readonly flushSoon = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
 
   private flush(): void {
     if (this.isClosed || this.blocked || this.pending.length === 0) return;
