@@ -4,6 +4,7 @@ import {
   createRedis,
   keyNames,
   packageVersion,
+  eventBusLimits,
   RedisEventBus,
   withTimeout,
   type Logger,
@@ -82,7 +83,7 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     redis,
     subscriber: () => createRedis(config.Redis.url, 'subscriber'),
     keys,
-    maxHistory: config.BuildQueue.event_history,
+    ...eventBusLimits(config.BuildQueue),
   });
   const q = config.BuildQueue;
   const buildQueue = new BuildQueue({

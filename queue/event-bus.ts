@@ -8,10 +8,21 @@ export interface EventPosition {
   seq: number;
 }
 
+export interface FollowOptions {
+  /**
+   * Awaited between pages of the history replay: resolves when the follower can take
+   * more (its client drained what it got), so a long history reaches a slow client at
+   * the client's pace instead of piling up in memory; rejecting ends the follow.
+   */
+  whenReady?: () => Promise<void>;
+}
+
 /**
  * Carries build events from runners to api processes: every event is kept in the
- * build's (capped) history and announced live. `follow` replays the history after
- * `afterId` and then delivers live events, in order, with no gap and no duplicate.
+ * build's history (capped by count and bytes) and announced live. `follow` replays the
+ * history after `afterId` and then delivers live events, in order, with no gap and no
+ * duplicate; when events after `afterId` were trimmed away, it first delivers a notice
+ * saying so, whose id is that of the newest event dropped.
  */
 export interface EventBus {
   /**
@@ -30,6 +41,7 @@ export interface EventBus {
     buildName: string,
     afterId: string | undefined,
     onEvent: (e: StoredBuildEvent) => void,
+    opts?: FollowOptions,
   ): Promise<Unsubscribe>;
   /** The newest event of a build's history, if any. */
   lastEvent(buildName: string): Promise<StoredBuildEvent | undefined>;

@@ -3,6 +3,8 @@ export interface KeyNames {
   prefix: string;
   /** Stream holding one build's events (history, capped). */
   buildEvents(buildName: string): string;
+  /** Hash beside a build's history: its size in bytes and the newest id trimmed away. */
+  buildEventsMeta(buildName: string): string;
   /** Pub/sub channel on which new events of a build are announced. */
   buildChannel(buildName: string): string;
   /** Hash of runner heartbeats: runner id → JSON {at, active}. */
@@ -15,6 +17,7 @@ export function keyNames(prefix: string): KeyNames {
   return {
     prefix,
     buildEvents: (b) => `${prefix}:build:${b}:events`,
+    buildEventsMeta: (b) => `${prefix}:build:${b}:events-meta`,
     buildChannel: (b) => `${prefix}:build:${b}:live`,
     runners: () => `${prefix}:runners`,
     key: (...parts) => [prefix, ...parts].join(':'),

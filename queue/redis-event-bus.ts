@@ -1,26 +1,28 @@
 import type { Redis } from 'ioredis';
 import { buildEventSchema, type BuildEvent, type StoredBuildEvent } from './build-event.js';
-import type { EventBus, EventPosition, Unsubscribe } from './event-bus.js';
+import { eventJsonWithin } from './cap-event-size.js';
+import type { EventBus, EventPosition, FollowOptions, Unsubscribe } from './event-bus.js';
+import { historyPageScript, publishScript } from './event-history-scripts.js';
 import type { KeyNames } from './keys.js';
 import { compareStreamIds } from './stream-id.js';
 
-/** Appends to the history stream and announces on the channel, atomically. */
-// ARGV[3] is '*' or an explicit id; an explicit id not above the last one is a repeat:
-// nothing is added or announced.
-const PUBLISH_SCRIPT = `
-local ok, id = pcall(redis.call, 'XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], ARGV[3], 'e', ARGV[2])
-if not ok then
-  if ARGV[3] ~= '*' and string.find(tostring(id), 'equal or smaller') then return false end
-  return redis.error_reply(tostring(id))
-end
-redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[2])
-return id`;
+/** JSON bytes of history read per step of a replay (one page in flight per follower). */
+const PAGE_BYTES = 64 * 1024;
 
 type Listener = (e: StoredBuildEvent) => void;
+type Row = [string, string[]];
 
 interface Feed {
   listeners: Set<Listener>;
   ready: Promise<void>;
+}
+
+interface HistoryPage {
+  /** Id of the newest event trimmed from the history, if any was. */
+  trimmed?: string;
+  events: StoredBuildEvent[];
+  /** The page stopped at its size: more may follow. */
+  more: boolean;
 }
 
 function decode(id: string, json: string): StoredBuildEvent | undefined {
@@ -32,13 +34,50 @@ function decode(id: string, json: string): StoredBuildEvent | undefined {
   }
 }
 
+function decodeRows(rows: Row[]): StoredBuildEvent[] {
+  const out: StoredBuildEvent[] = [];
+  for (const [id, fields] of rows) {
+    const e = decode(id, fields[1] ?? '');
+    if (e) out.push(e);
+  }
+  return out;
+}
+
+/** Stands for the events trimmed away, up to and including `id`, in a replay. */
+function droppedNotice(id: string): StoredBuildEvent {
+  const event: BuildEvent = {
+    phase: 'building',
+    message:
+      '[… earlier log lines of this build were dropped: the log kept for late joiners is limited by BuildQueue.event_history_max_bytes and event_history]\n',
+  };
+  return { id, event, json: JSON.stringify(event) };
+}
+
 export interface RedisEventBusOptions {
   /** Connection for commands (XADD, XRANGE, …). */
   redis: Redis;
   /** Connection used only for SUBSCRIBE; created lazily by the caller's factory. */
   subscriber?: () => Redis;
   keys: KeyNames;
+  /** Events kept per build (`BuildQueue.event_history`). */
   maxHistory: number;
+  /** Bytes of event JSON kept per build (`BuildQueue.event_history_max_bytes`; default: no cap). */
+  maxHistoryBytes?: number;
+  /** Largest event, in bytes of JSON (`BuildQueue.event_max_bytes`; default: no limit). */
+  maxEventBytes?: number;
+}
+
+/** The history limits of `BuildQueue.*` as RedisEventBus options (api and runner alike). */
+export function eventBusLimits(q: {
+  event_history: number;
+  event_history_max_bytes: number;
+  event_max_bytes: number;
+}): Pick<RedisEventBusOptions, 'maxHistory' | 'maxHistoryBytes' | 'maxEventBytes'> {
+  return {
+    maxHistory: q.event_history,
+    maxHistoryBytes: q.event_history_max_bytes,
+    maxEventBytes: q.event_max_bytes,
+  };
 }
 
 /**
@@ -58,14 +97,17 @@ export class RedisEventBus implements EventBus {
     position?: EventPosition,
   ): Promise<string | undefined> {
     const k = this.opts.keys;
-    const id = await this.opts.redis.eval(
-      PUBLISH_SCRIPT,
-      2,
-      k.buildEvents(buildName),
-      k.buildChannel(buildName),
-      String(this.opts.maxHistory),
-      JSON.stringify(event),
-      position ? `${Math.trunc(position.epochMs)}-${Math.trunc(position.seq)}` : '*',
+    const max = this.opts.maxEventBytes;
+    const json = max ? eventJsonWithin(event, max) : JSON.stringify(event);
+    const id = await publishScript.run(
+      this.opts.redis,
+      [k.buildEvents(buildName), k.buildEventsMeta(buildName), k.buildChannel(buildName)],
+      [
+        this.opts.maxHistory,
+        this.opts.maxHistoryBytes ?? Number.MAX_SAFE_INTEGER,
+        json,
+        position ? `${Math.trunc(position.epochMs)}-${Math.trunc(position.seq)}` : '*',
+      ],
     );
     return id === null ? undefined : String(id);
   }
@@ -73,39 +115,54 @@ export class RedisEventBus implements EventBus {
   async history(buildName: string, afterId?: string): Promise<StoredBuildEvent[]> {
     const start = afterId ? `(${afterId}` : '-';
     const rows = await this.opts.redis.xrange(this.opts.keys.buildEvents(buildName), start, '+');
-    const out: StoredBuildEvent[] = [];
-    for (const [id, fields] of rows) {
-      const e = decode(id, fields[1] ?? '');
-      if (e) out.push(e);
-    }
-    return out;
+    return decodeRows(rows);
   }
 
+  /**
+   * Replays the history after `afterId` page by page (awaiting `whenReady` between
+   * pages), then delivers live events. Live events announced during the replay are
+   * kept only while a page is being read: those announced while the follower was not
+   * ready are read from the history by the next page.
+   */
   async follow(
     buildName: string,
     afterId: string | undefined,
     onEvent: Listener,
+    opts: FollowOptions = {},
   ): Promise<Unsubscribe> {
     let last = afterId;
-    let replaying = true;
-    const buffered: StoredBuildEvent[] = [];
+    let live = false;
+    let capturing = true;
+    let buffered: StoredBuildEvent[] = [];
     const deliver = (e: StoredBuildEvent) => {
       if (last && compareStreamIds(e.id, last) <= 0) return;
       last = e.id;
       onEvent(e);
     };
-    const listener: Listener = (e) => (replaying ? buffered.push(e) : deliver(e));
+    const listener: Listener = (e) => (live ? deliver(e) : capturing && buffered.push(e));
     const feed = this.feedFor(buildName);
     feed.listeners.add(listener);
     const unsubscribe = () => this.leave(buildName, listener);
     try {
       await feed.ready;
-      for (const e of await this.history(buildName, afterId)) deliver(e);
+      for (let more = true, first = true; more; first = false) {
+        if (!first && opts.whenReady) {
+          capturing = false;
+          await opts.whenReady();
+          capturing = true;
+        }
+        buffered = []; // all announced so far is in the page read next
+        const page = await this.page(buildName, last);
+        if (page.trimmed && (!last || compareStreamIds(page.trimmed, last) > 0))
+          deliver(droppedNotice(page.trimmed));
+        for (const e of page.events) deliver(e);
+        more = page.more;
+      }
     } catch (err) {
       unsubscribe();
       throw err;
     }
-    replaying = false;
+    live = true;
     for (const e of buffered.splice(0)) deliver(e);
     return unsubscribe;
   }
@@ -123,11 +180,17 @@ export class RedisEventBus implements EventBus {
   }
 
   async reset(buildName: string): Promise<void> {
-    await this.opts.redis.del(this.opts.keys.buildEvents(buildName));
+    const k = this.opts.keys;
+    await this.opts.redis.del(k.buildEvents(buildName), k.buildEventsMeta(buildName));
   }
 
   async expire(buildName: string, seconds: number): Promise<void> {
-    await this.opts.redis.expire(this.opts.keys.buildEvents(buildName), seconds);
+    const k = this.opts.keys;
+    await this.opts.redis
+      .multi()
+      .expire(k.buildEvents(buildName), seconds)
+      .expire(k.buildEventsMeta(buildName), seconds)
+      .exec();
   }
 
   async close(): Promise<void> {
@@ -141,6 +204,16 @@ export class RedisEventBus implements EventBus {
   /** Number of builds this process holds a subscription for (for metrics and tests). */
   get subscriptionCount(): number {
     return this.feeds.size;
+  }
+
+  private async page(buildName: string, afterId: string | undefined): Promise<HistoryPage> {
+    const k = this.opts.keys;
+    const [trimmed, full, rows] = (await historyPageScript.run(
+      this.opts.redis,
+      [k.buildEvents(buildName), k.buildEventsMeta(buildName)],
+      [afterId ? `(${afterId}` : '-', PAGE_BYTES],
+    )) as [string | null, number, Row[]];
+    return { trimmed: trimmed ?? undefined, events: decodeRows(rows), more: full === 1 };
   }
 
   private subscriber(): Redis {

@@ -3,6 +3,7 @@ import type { Config } from '../queue/config/index.js';
 import {
   createRedis,
   keyNames,
+  eventBusLimits,
   RedisEventBus,
   type BuildJob,
   type BuildResult,
@@ -39,7 +40,7 @@ export function startRunner(o: RunnerOptions): Runner {
   const bus = new RedisEventBus({
     redis: command,
     keys,
-    maxHistory: config.BuildQueue.event_history,
+    ...eventBusLimits(config.BuildQueue),
   });
   const processor = createBuildProcessor({
     config,

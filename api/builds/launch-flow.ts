@@ -33,6 +33,8 @@ export interface FlowRequest {
 
 export interface FlowSink {
   send(event: BuildEvent, id?: string, json?: string): void;
+  /** Resolves once the client took what was sent (paces the replay of a build's log). */
+  whenWritable?(): Promise<void>;
   readonly signal: AbortSignal;
 }
 
@@ -217,7 +219,9 @@ async function build(
       sink.send(event, id, json);
     };
     deps.bus
-      .follow(plan.job.buildName, req.resumeAfter, onEvent)
+      .follow(plan.job.buildName, req.resumeAfter, onEvent, {
+        whenReady: sink.whenWritable?.bind(sink),
+      })
       .then((unsub) => {
         if (done) unsub();
         else unsubscribe = unsub;

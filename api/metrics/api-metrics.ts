@@ -13,6 +13,7 @@ export interface ApiMetrics {
   inprogressLaunches: Gauge;
   githubRateLimitRemaining: Gauge;
   openEventStreams: Gauge;
+  droppedEventStreams: Counter;
   registryRequestSeconds: Histogram<'outcome'>;
   hubRequestSeconds: Histogram<'outcome'>;
 }
@@ -49,6 +50,11 @@ export function createApiMetrics(opts: { defaultMetrics?: boolean } = {}): ApiMe
     openEventStreams: new Gauge({
       name: 'binderhub_ts_open_event_streams',
       help: 'Open /build event streams',
+      registers,
+    }),
+    droppedEventStreams: new Counter({
+      name: 'binderhub_ts_dropped_event_streams_total',
+      help: '/build event streams closed because the client stopped reading',
       registers,
     }),
     registryRequestSeconds: new Histogram({

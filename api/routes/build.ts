@@ -12,8 +12,7 @@ import { sendRefusal } from '../http/send-refusal.js';
 import { createClientLimits } from '../rate-limit/client-limits.js';
 import { holdStreamSlot } from '../rate-limit/hold-stream-slot.js';
 import { openEventStream } from '../sse/event-stream.js';
-
-const KEEPALIVE_MS = 25_000;
+import { eventStreamOptions } from '../sse/event-stream-options.js';
 
 function launchHost(deps: AppDeps, req: Request): string {
   const configured = deps.config.BinderHub.badge_base_url;
@@ -48,13 +47,12 @@ function refusalOf(
  * repository URL: they never carry its credentials.
  */
 function openBuildStream(deps: AppDeps, req: Request, res: Response) {
-  const stream = openEventStream(req, res, deps.keepaliveMs ?? KEEPALIVE_MS);
+  const stream = openEventStream(req, res, eventStreamOptions(deps));
   deps.metrics.openEventStreams.inc();
   res.on('close', () => deps.metrics.openEventStreams.dec());
   const finish = (event: BuildEvent) => {
     const message = event.message === undefined ? undefined : scrubUrl(event.message);
-    stream.send({ ...event, ...(message === undefined ? {} : { message }) }, doneEventId());
-    stream.close();
+    stream.end({ ...event, ...(message === undefined ? {} : { message }) }, doneEventId());
   };
   return { stream, finish };
 }

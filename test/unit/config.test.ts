@@ -62,6 +62,14 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses an event stream buffer too small for the largest event', () => {
+    expect(() =>
+      parseConfig({
+        BuildQueue: { event_max_bytes: 512 * 1024, event_stream_max_buffer: 1 << 20 },
+      }),
+    ).toThrowError(/event_stream_max_buffer must be at least 4 × event_max_bytes/);
+  });
+
   it('reports a file that is not YAML', () => {
     expect(() => loadConfig(file('BinderHub: [unclosed'), {})).toThrowError(/not valid YAML/);
   });

@@ -28,10 +28,38 @@ export const buildQueueSection = z
     keep_failed: z.number().int().nonnegative().default(1000),
     /** Events kept per build for late joiners and reconnects. */
     event_history: z.number().int().min(100).default(20000),
+    /** Bytes of event JSON kept per build; the oldest events go first. */
+    event_history_max_bytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(4 * 1024 * 1024),
+    /** Largest single event, in bytes of JSON; a longer message is cut. */
+    event_max_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024)
+      .default(64 * 1024),
+    /**
+     * Bytes an api may hold for one `/build` client that does not read; then it is dropped.
+     * At least four 64 KiB replay pages, so a replay always makes progress.
+     */
+    event_stream_max_buffer: z
+      .number()
+      .int()
+      .min(256 * 1024)
+      .default(1024 * 1024),
+    /** Seconds a `/build` client may leave its stream undrained before it is dropped (0 = no limit). */
+    event_stream_stall_timeout: seconds().default(30),
     /** Seconds a finished build's event history is kept. */
     event_history_ttl: seconds().default(86400),
   })
-  .strict();
+  .strict()
+  .refine((q) => q.event_stream_max_buffer >= 4 * q.event_max_bytes, {
+    message: 'event_stream_max_buffer must be at least 4 × event_max_bytes',
+    path: ['event_stream_max_buffer'],
+  });
 
 /** `BuildExecutor.*` — settings shared by every build backend (upstream names). */
 export const buildExecutorSection = z
