@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../../queue/process-metrics.js';
 
 /**
  * A runner's Prometheus metrics: on its own `/metrics`, or (`local` mode, api and runner
@@ -24,8 +25,7 @@ export interface RunnerMetricsOptions {
 
 export function createRunnerMetrics(opts: RunnerMetricsOptions = {}): RunnerMetrics {
   const registry = opts.registry ?? new Registry();
-  if (!opts.registry && opts.defaultMetrics !== false)
-    collectDefaultMetrics({ register: registry });
+  if (!opts.registry && opts.defaultMetrics !== false) collectProcessMetrics(registry);
   const registers = [registry];
   return {
     registry,

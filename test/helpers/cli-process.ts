@@ -12,21 +12,13 @@ import { fileURLToPath } from 'node:url';
 import type { ConfigInput } from '../../queue/config/index.js';
 import { stackInfo } from './stack.js';
 
+export { freePort } from '../operator/helpers/free-port.js';
+
 const CLI = fileURLToPath(new URL('../../bin/binderhub-ts.js', import.meta.url));
+/** The repository root: `--import tsx` is resolved from the child's working directory. */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export type Sections = { [K in keyof ConfigInput]?: Partial<NonNullable<ConfigInput[K]>> };
-
-/** A TCP port nobody listens on now (bound, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** True when something accepts connections on 127.0.0.1:`port`. */
 export function listening(port: number): Promise<boolean> {
@@ -80,7 +72,8 @@ export interface CliProcess {
 export async function startCli(
   command: 'api' | 'runner' | 'local',
   extra: Sections = {},
-  opts: { nodeArgs?: string[]; id?: string } = {},
+  /** `viaTsx`: run `node --import tsx bin/binderhub-ts.ts` as `scripts/stack.sh` does. */
+  opts: { nodeArgs?: string[]; id?: string; viaTsx?: boolean } = {},
 ): Promise<CliProcess> {
   const id = opts.id ?? randomUUID().slice(0, 8);
   const workDir = await mkdtemp(join(tmpdir(), 'bhts-cli-'));
@@ -88,13 +81,9 @@ export async function startCli(
   const file = join(workDir, 'config.json');
   await writeFile(file, JSON.stringify(config));
   let out = '';
-  const child = spawn(
-    process.execPath,
-    [...(opts.nodeArgs ?? []), CLI, command, '--config', file],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const entry = opts.viaTsx ? ['--import', 'tsx', CLI.replace(/\.js$/, '.ts')] : [CLI];
+  const args = [...(opts.nodeArgs ?? []), ...entry, command, '--config', file];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
