@@ -11,6 +11,8 @@ import { metricsRouter } from './routes/metrics.js';
 import { repoProvidersRouter } from './routes/repo-providers.js';
 import { versionsRouter } from './routes/versions.js';
 import { uiRouter } from './ui/ui-router.js';
+import { createPrebuilds } from './webhooks/create-prebuilds.js';
+import { prebuildApiRouter } from './webhooks/prebuild-api.js';
 import { webhookRouter } from './webhooks/webhook-router.js';
 
 /**
@@ -22,14 +24,17 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.BinderHub.trust_proxy);
   const base = express.Router();
+  // One pre-build scheduler for the push webhooks and the pre-build API.
+  const withPrebuilds = { ...deps, prebuilds: deps.prebuilds ?? createPrebuilds(deps) };
 
-  base.use(webhookRouter(deps)); // first: reads the raw body (signatures)
+  base.use(webhookRouter(withPrebuilds)); // first: reads the raw body (signatures)
   base.use(commonHeaders(deps.config.BinderHub.cors_allow_origin));
   // Unauthenticated, unbanned: probes and scrapers.
   base.use(versionsRouter({ ...deps, corsAllowOrigin: deps.config.BinderHub.cors_allow_origin }));
   base.use(healthRouter(deps.health));
   const bans = new BanNetworks(deps.config.BinderHub.ban_networks);
   base.use(banNetworksGuard(bans)); // everything below is refused to banned networks
+  base.use(prebuildApiRouter(withPrebuilds)); // reads its own JSON body
   base.use(metricsRouter(deps.metrics.registry));
   base.use(dashboardRouter(deps)); // Dashboard.path: authenticated bull-board
   base.use(buildRouter(deps, bans));
