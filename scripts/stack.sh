@@ -10,6 +10,8 @@
 #                                       jupyterhub, binderhub, base-image, ...)
 #   bash scripts/stack.sh restart [svc] stop one service (or all), then up
 #   bash scripts/stack.sh reset         down, then delete .stack/ entirely
+#   bash scripts/stack.sh demo          a repository on a local git server whose pushes
+#                                       pre-build through POST /api/prebuilds
 #
 # See docs/local-stack.md.
 set -euo pipefail
@@ -31,6 +33,9 @@ HUB_API_PORT=8081
 PROXY_API_PORT=8001
 BINDER_PORT=8585
 BASE_IMAGE=binderhub-ts/jupyter-base:1
+GIT_PORT=9418
+# /build requests per address and hour: plenty for one developer (upstream's default is 10)
+LOCAL_RATE_LIMIT=600
 DOCKER_SOCK=/var/run/docker.sock
 export DOCKER_HOST="unix://$DOCKER_SOCK"
 
@@ -499,11 +504,86 @@ DockerBuildExecutor:
 GitRepoProvider:
   allow_private_hosts: true
 EOF
+  binder_config_product >>"$STACK/config.yaml.tmp"
   (umask 077 && mv "$STACK/config.yaml.tmp" "$STACK/config.yaml")
 }
 
+# ------------------------------------------- dashboard, webhooks, pre-builds --
+# what makes the local stack show the whole product: the queue dashboard, the GitHub
+# webhook, the pre-build API, and a rate limit for one developer (docs/local-stack.md)
+ensure_product_secrets() {
+  secret_file dashboard-admin-token 32
+  secret_file dashboard-viewer-token 32
+  secret_file github-webhook-secret 32
+  secret_file prebuild-token 32
+}
+
+binder_config_product() {
+  cat <<EOF
+Dashboard:
+  admin_token: $(cat "$SECRETS/dashboard-admin-token")
+  viewer_token: $(cat "$SECRETS/dashboard-viewer-token")
+GitHubWebhook:
+  secret: $(cat "$SECRETS/github-webhook-secret")
+PrebuildApi:
+  token: $(cat "$SECRETS/prebuild-token")
+RateLimiter:
+  limit: $LOCAL_RATE_LIMIT
+  period_seconds: 3600
+EOF
+}
+
+product_summary() {
+  local b="http://127.0.0.1:$BINDER_PORT" s='.stack/secrets'
+  [ "$STACK" = "$ROOT/.stack" ] || s="$SECRETS"
+  cat <<EOF
+[stack]   queue dashboard $b/admin/queues  (basic auth: any user name, password $s/dashboard-admin-token; read-only: $s/dashboard-viewer-token)
+[stack]                   curl -H "Authorization: Bearer \$(cat $s/dashboard-admin-token)" '$b/admin/queues/api/queues?activeQueue=builds'
+[stack]   GitHub webhook  POST $b/hooks/github  (secret $s/github-webhook-secret); a signed ping:
+[stack]                   body='{"zen":"hi","hook":{"events":["push"]}}'; sig=\$(printf %s "\$body" | openssl dgst -sha256 -hmac "\$(cat $s/github-webhook-secret)" -r | cut -d' ' -f1)
+[stack]                   curl -H 'Content-Type: application/json' -H 'X-GitHub-Event: ping' -H "X-GitHub-Delivery: \$(date +%s%N)" -H "X-Hub-Signature-256: sha256=\$sig" -d "\$body" $b/hooks/github
+[stack]   pre-build API   POST $b/api/prebuilds  (token $s/prebuild-token; {"provider": "git", "spec": "<url-encoded repo URL>/<branch>"})
+[stack]   pre-build demo  bash scripts/stack.sh demo  (a local git server whose pushes pre-build through that API)
+[stack]   rate limit      $LOCAL_RATE_LIMIT /build requests per address per hour (RateLimiter.limit; upstream's default is 10)
+EOF
+}
+
+# ------------------------------------------------------------- git server --
+# `git daemon` on 127.0.0.1:9418 serving .stack/git, pushes allowed (loopback only)
+start_git_server() {
+  if running git-server && port_open $GIT_PORT; then
+    log "git server: running on git://127.0.0.1:$GIT_PORT/ (pid $(pid_of git-server))"
+    return 0
+  fi
+  port_open $GIT_PORT && die "port $GIT_PORT is in use; the demo's git server needs it"
+  mkdir -p "$STACK/git"
+  log "git server: starting git daemon on git://127.0.0.1:$GIT_PORT/ (repositories in $STACK/git, pushes allowed)"
+  start_bg git-server git daemon --reuseaddr --listen=127.0.0.1 --port=$GIT_PORT \
+    --base-path="$STACK/git" --export-all --enable=receive-pack "$STACK/git"
+  wait_until 10 git-server port_open $GIT_PORT || {
+    log_tail git-server
+    die "git daemon did not listen on 127.0.0.1:$GIT_PORT within 10s"
+  }
+}
+
+cmd_demo() {
+  mkdir -p "$LOGS" "$RUN"
+  binder_up || die "binderhub-ts does not answer healthy on http://127.0.0.1:$BINDER_PORT: run bash scripts/stack.sh up first"
+  [ -s "$SECRETS/prebuild-token" ] || die "no $SECRETS/prebuild-token: run bash scripts/stack.sh up first"
+  start_git_server
+  BINDER_URL="http://127.0.0.1:$BINDER_PORT/" TOKEN_FILE="$SECRETS/prebuild-token" \
+    GIT_ROOT="$STACK/git" GIT_URL="git://127.0.0.1:$GIT_PORT" WORK_DIR="$STACK/demo" \
+    bash "$HERE/demo.sh"
+}
+
 start_binderhub() {
+  local before
+  before="$(cat "$STACK/config.yaml" 2>/dev/null || true)"
   write_binder_config
+  if running binderhub && [ "$before" != "$(cat "$STACK/config.yaml")" ]; then
+    log "binderhub-ts: $STACK/config.yaml changed; restarting it"
+    stop_pid binderhub 15
+  fi
   local cli="$ROOT/bin/binderhub-ts.ts"
   [ -f "$cli" ] || die "binderhub-ts: $cli is missing (config written to $STACK/config.yaml)"
   if binder_up; then
@@ -548,6 +628,7 @@ cmd_up() {
   secret_file hub-api-token 32
   secret_file proxy-auth-token 32
   secret_file cookie-secret 32
+  ensure_product_secrets
   start_redis
   start_docker
   start_registry
@@ -572,8 +653,9 @@ summary() {
 [stack]   binderhub-ts    http://127.0.0.1:$BINDER_PORT/   (config $STACK/config.yaml, log $LOGS/binderhub.log)
 [stack]   Binder link     http://127.0.0.1:$BINDER_PORT/v2/git/http%3A%2F%2F127.0.0.1%3A<port>%2Frepo.git/HEAD
 [stack]   build stream    curl -N -H 'Accept: text/event-stream' http://127.0.0.1:$BINDER_PORT/build/git/<url-encoded repo URL>/HEAD
-[stack] stop with: bash scripts/stack.sh down
 EOF
+  product_summary
+  log "stop with: bash scripts/stack.sh down"
 }
 
 # ----------------------------------------------------------------- down ----
@@ -581,6 +663,7 @@ cmd_down() {
   mkdir -p "$RUN"
   log "stopping the local stack"
   stop_pid binderhub 15
+  stop_pid git-server 5
   if running jupyterhub; then
     stop_pid jupyterhub 30
   fi
@@ -682,8 +765,9 @@ case "${1:-}" in
     cmd_logs "$@"
     ;;
   reset) cmd_reset ;;
+  demo) cmd_demo ;;
   *)
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
