@@ -1,9 +1,11 @@
 /**
  * Idle cost: what a `binderhub-ts local` process (api and runner in one, as
  * `scripts/stack.sh up` runs it) spends while nobody uses it. The real CLI runs in a child
- * process (`node --import tsx bin/binderhub-ts.ts local`, as the stack runs it) against a redis-server this bench starts on
- * a free port with a password (so every command that Redis counts is the process's own),
- * and the local stack's registry and JupyterHub. After `/versions` answers, one `/health`
+ * process as the stack runs it (`node bin/binderhub-ts.js local`: the compiled `dist/`
+ * when `npm run build` is newer than the sources, else the sources through tsx;
+ * `BENCH_VIA_TSX=1` forces `node --import tsx bin/binderhub-ts.ts`), against a
+ * redis-server this bench starts on a free port with a password (so every command that
+ * Redis counts is the process's own), and the local stack's registry and JupyterHub. After `/versions` answers, one `/health`
  * (as `stack.sh up` asks) and a settling pause, nothing is sent to it for the idle window.
  *
  * Measured over the window: CPU time of the process (and, apart, of its children: tsx's
@@ -17,7 +19,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { createRedis } from '../queue/index.js';
 import { freePort, startCli, waitForOk } from '../test/helpers/cli-process.js';
@@ -30,10 +34,35 @@ const IDLE_S = Number(process.argv[2] ?? 60);
 const SETTLE_S = Number(process.argv[3] ?? 60);
 const COMMAND = (process.argv[4] ?? 'local') as 'local' | 'api' | 'runner';
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+const VIA_TSX = process.env.BENCH_VIA_TSX === '1';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const watchdog = startWatchdog((IDLE_S + SETTLE_S + 180) * 1000);
 
 /** Before the idle work (issue 11): the `local` process on the stack, and upstream's. */
 const BEFORE = { cpuPerMinute: 0.37, rssMb: 206, upstreamCpu: 0.0, upstreamRssMb: 122 };
+
+/** Newest mtime of the `.ts`/`.css` files under `dir` (bin/binderhub-ts.js's rule). */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (/\.(ts|css)$/.test(e.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Which code `node bin/binderhub-ts.js` runs here. */
+function codeLabel(): string {
+  if (VIA_TSX) return 'sources through tsx';
+  const built = join(ROOT, 'dist', 'bin', 'binderhub-ts.js');
+  const sources = Math.max(
+    ...['api', 'queue', 'runners', 'bin'].map((d) => newestSource(join(ROOT, d))),
+  );
+  return existsSync(built) && statSync(built).mtimeMs >= sources
+    ? 'compiled dist/'
+    : 'sources through tsx (dist/ missing or stale: npm run build)';
+}
 
 function stat(pid: number): string[] {
   const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -145,7 +174,7 @@ async function main(): Promise<void> {
       Runner: { metrics_port: runnerPort },
       Redis: { url: redis.url },
     },
-    { viaTsx: process.env.BENCH_VIA_TSX !== '0' },
+    { viaTsx: VIA_TSX },
   );
   try {
     const base =
@@ -176,7 +205,7 @@ async function main(): Promise<void> {
     const cpu = perMinute(b.cpu - a.cpu);
 
     printTable(
-      `Idle \`binderhub-ts ${COMMAND}\`, ${(minutes * 60).toFixed(0)} s without requests (after ${SETTLE_S} s settling)`,
+      `Idle \`binderhub-ts ${COMMAND}\` (${codeLabel()}), ${(minutes * 60).toFixed(0)} s without requests (after ${SETTLE_S} s settling)`,
       verdictTable([
         {
           metric: 'CPU s per idle minute (the node process)',

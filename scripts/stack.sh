@@ -576,6 +576,29 @@ cmd_demo() {
     bash "$HERE/demo.sh"
 }
 
+# dist/ (npm run build) is newer than every source file bin/binderhub-ts.js looks at
+dist_fresh() {
+  local built="$ROOT/dist/bin/binderhub-ts.js"
+  [ -f "$built" ] && [ -z "$(find "$ROOT/api" "$ROOT/queue" "$ROOT/runners" "$ROOT/bin" \
+    \( -name '*.ts' -o -name '*.css' \) -newer "$built" -print -quit)" ]
+}
+
+# Compiled JavaScript idles leaner than the sources through tsx (whose esbuild service
+# stays alive, pinging the process every second, after it transformed a changed file).
+# If the build fails, bin/binderhub-ts.js runs the sources through tsx instead.
+ensure_compiled() {
+  if dist_fresh; then
+    log "binderhub-ts: compiled code in dist/ is up to date"
+    return 0
+  fi
+  log "binderhub-ts: compiling (npm run build, about 15 s; log: $LOGS/build.log)"
+  if (cd "$ROOT" && npm run build) >>"$LOGS/build.log" 2>&1 </dev/null && dist_fresh; then
+    log "binderhub-ts: compiled to dist/ ($(elapsed))"
+  else
+    warn "npm run build failed (see $LOGS/build.log); running the TypeScript sources through tsx"
+  fi
+}
+
 start_binderhub() {
   local before
   before="$(cat "$STACK/config.yaml" 2>/dev/null || true)"
@@ -584,7 +607,7 @@ start_binderhub() {
     log "binderhub-ts: $STACK/config.yaml changed; restarting it"
     stop_pid binderhub 15
   fi
-  local cli="$ROOT/bin/binderhub-ts.ts"
+  local cli="$ROOT/bin/binderhub-ts.js"
   [ -f "$cli" ] || die "binderhub-ts: $cli is missing (config written to $STACK/config.yaml)"
   if binder_up; then
     if running binderhub; then
@@ -608,8 +631,9 @@ start_binderhub() {
     log "binderhub-ts: restarting the unhealthy app (pid $(pid_of binderhub))"
   fi
   running binderhub && stop_pid binderhub 15
-  log "binderhub-ts: starting node --import tsx bin/binderhub-ts.ts local --config $STACK/config.yaml"
-  (cd "$ROOT" && start_bg binderhub node --import tsx "$cli" local --config "$STACK/config.yaml")
+  ensure_compiled
+  log "binderhub-ts: starting node bin/binderhub-ts.js local --config $STACK/config.yaml ($(dist_fresh && echo 'compiled, dist/' || echo 'sources through tsx'))"
+  (cd "$ROOT" && start_bg binderhub node "$cli" local --config "$STACK/config.yaml")
   if ! wait_until 90 binderhub binder_up; then
     printf '[stack] health: %s\n' "$(binder_health || echo '(no answer)')" >&2
     log_tail binderhub 40
