@@ -11,7 +11,7 @@
  *
  *   npx tsx bench/enqueue-pickup.ts [jobs=1000]
  *
- * Needs Redis on 127.0.0.1:6379 (bash scripts/stack.sh up).
+ * Needs the local stack's Redis (bash scripts/stack.sh up).
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';

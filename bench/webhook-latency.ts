@@ -9,7 +9,7 @@
  *   npx tsx bench/webhook-latency.ts [deliveries=1000]
  *   BENCH_PROF=/tmp/prof npx tsx bench/webhook-latency.ts   # also writes the app's CPU profile
  *
- * Needs Redis on 127.0.0.1:6379 and the registry on 127.0.0.1:5000 (scripts/stack.sh up).
+ * Needs the local stack's Redis (with its password, if any) and the registry on 127.0.0.1:5000 (scripts/stack.sh up).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
@@ -20,6 +20,7 @@ import { createApiDeps } from '../api/create-api-deps.js';
 import { createPrebuilds } from '../api/webhooks/create-prebuilds.js';
 import { parseConfig } from '../queue/config/index.js';
 import { createLogger } from '../queue/index.js';
+import { stackInfo } from '../test/helpers/stack.js';
 
 interface Delivery {
   event: string;
@@ -61,7 +62,7 @@ async function serve(secret: string): Promise<void> {
   const config = parseConfig({
     BinderHub: { port: 0, image_prefix: `127.0.0.1:5000/bench-${id}-`, log_level: 'error' },
     DockerRegistry: { url: 'http://127.0.0.1:5000' },
-    Redis: { key_prefix: `bench-${id}` },
+    Redis: { url: stackInfo().redisUrl, key_prefix: `bench-${id}` },
     BuildQueue: { name: `bench-${id}` },
     GitHubWebhook: { secret },
   });

@@ -37,9 +37,11 @@ async function main(): Promise<void> {
     return;
   }
   const stops: Array<(force: boolean) => Promise<void>> = [];
+  let api: Awaited<ReturnType<typeof startApi>> | undefined;
   if (command === 'api' || command === 'local') {
-    const api = await startApi(config, log);
-    stops.push(() => api.close());
+    const started = await startApi(config, log);
+    api = started;
+    stops.push(() => started.close());
   }
   if (command === 'runner' || command === 'local') {
     const backend = await createBackend(config, log);
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
       redis: opsRedis,
       keys: keyNames(config.Redis.key_prefix),
       log,
+      // `local`: one process, one /metrics — the build series join the api's.
+      registry: api?.runtime.deps.metrics.registry,
     });
     const runner = startRunner({ config, backend, log, hooks: observerHooks(ops.observer) });
     stops.push(async (force) => {

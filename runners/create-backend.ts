@@ -2,11 +2,16 @@ import type { Config } from '../queue/config/index.js';
 import type { Logger } from '../queue/index.js';
 import type { BuildBackend } from './build-backend.js';
 import { DockerBuildBackend } from './docker/docker-backend.js';
-import { createKubernetesBackend } from './kubernetes/create-kubernetes-backend.js';
 
-/** The configured build backend (`Runner.backend`). */
+/**
+ * The configured build backend (`Runner.backend`). The Kubernetes client (~60 MB of
+ * memory once loaded) is only imported when that backend is chosen.
+ */
 export async function createBackend(config: Config, log: Logger): Promise<BuildBackend> {
-  if (config.Runner.backend === 'kubernetes') return createKubernetesBackend(config, log);
+  if (config.Runner.backend === 'kubernetes') {
+    const { createKubernetesBackend } = await import('./kubernetes/create-kubernetes-backend.js');
+    return createKubernetesBackend(config, log);
+  }
   const d = config.DockerBuildExecutor;
   const r = config.DockerRegistry;
   return new DockerBuildBackend({

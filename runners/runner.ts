@@ -58,6 +58,10 @@ export function startRunner(o: RunnerOptions): Runner {
     lockDuration: o.lockDurationMs ?? 10_000,
     stalledInterval: o.stalledIntervalMs ?? 5_000,
     maxStalledCount: 3,
+    // An idle worker blocks on the queue's marker for this many seconds per round trip;
+    // a new job wakes it at once. BullMQ's default (5 s) doubles the idle polling, and
+    // BullMQ caps its own blocking at 10 s (reconnections, #1658).
+    drainDelay: 10,
   });
   worker.on('error', (err) => o.log.error({ err: err.message }, 'worker error'));
   worker.on('failed', (job, err) => {

@@ -14,7 +14,9 @@ export interface RepoQuery {
 
 const SLUG = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
-/** `https://Host/a/b.git/` → `https://host/a/b`; null when not an http(s) URL. */
+const REPO_URL_SCHEMES = new Set(['https:', 'http:', 'git:']);
+
+/** `https://Host/a/b.git/` → `https://host/a/b`; null when not an http(s) or git:// URL. */
 export function normaliseRepoUrl(raw: string): string | null {
   let u: URL;
   try {
@@ -22,7 +24,7 @@ export function normaliseRepoUrl(raw: string): string | null {
   } catch {
     return null;
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') return null;
+  if (!REPO_URL_SCHEMES.has(u.protocol)) return null;
   const path = trimTrailingSlashes(u.pathname).replace(/\.git$/, '');
   return `${u.protocol}//${u.host.toLowerCase()}${path}`;
 }

@@ -4,7 +4,6 @@ import type { Config } from '../../queue/config/index.js';
 import type { Logger } from '../../queue/index.js';
 import { sendJsonError } from '../http/json-error.js';
 import { crossSiteRefusal } from './cross-site.js';
-import { createBoard } from './dashboard-board.js';
 import { parseAuthorization, roleFor, type DashboardRole } from './dashboard-credentials.js';
 
 export interface DashboardDeps {
@@ -55,17 +54,12 @@ export function dashboardRouter(deps: DashboardDeps): Router {
   }
   const log = deps.log.child({ component: 'dashboard' });
   const basePath = `${deps.config.BinderHub.base_url.replace(/\/+$/, '')}${cfg.path}`;
-  const boards: Partial<Record<DashboardRole, RequestHandler>> = {};
-  for (const role of ['admin', 'viewer'] as const) {
-    if (cfg[`${role}_token`]) {
-      boards[role] = createBoard({
-        queue: deps.buildQueue.queue,
-        role,
-        basePath,
-        title: cfg.title,
-      });
-    }
-  }
+  // bull-board (~15 MB once loaded) is imported when someone first opens the dashboard.
+  const boards: Partial<Record<DashboardRole, Promise<RequestHandler>>> = {};
+  const board = (role: DashboardRole): Promise<RequestHandler> =>
+    (boards[role] ??= import('./dashboard-board.js').then(({ createBoard }) =>
+      createBoard({ queue: deps.buildQueue.queue, role, basePath, title: cfg.title }),
+    ));
 
   const guard: RequestHandler = (req, res, next) => {
     const creds = parseAuthorization(req.get('authorization'));
@@ -99,7 +93,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         'dashboard action',
       );
     }
-    boards[role]!(req, res, next);
+    board(role).then((handle) => handle(req, res, next), next);
   };
 
   router.use(cfg.path, securityHeaders, guard);

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../../queue/process-metrics.js';
 
 /**
  * The api process's Prometheus metrics. Names, types, labels and buckets of the
@@ -20,7 +21,7 @@ export interface ApiMetrics {
 
 export function createApiMetrics(opts: { defaultMetrics?: boolean } = {}): ApiMetrics {
   const registry = new Registry();
-  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (opts.defaultMetrics !== false) collectProcessMetrics(registry);
   const registers = [registry];
   return {
     registry,

@@ -21,9 +21,12 @@ export type SchedulerDeps = Pick<AppDeps, 'providers' | 'registry'> & {
   registryRetryMs?: readonly number[];
 };
 
-/** The spec of a repository at a ref, as a launch writes it (`gl` percent-encodes the path). */
+/**
+ * The spec of a repository at a ref, as a launch writes it: `gh` and `gist` take
+ * `owner/name` as it is, `gl` (the project path) and `git` (the URL) percent-encode it.
+ */
 export function specFor(provider: string, repo: string, ref: string): string {
-  return provider === 'gl' ? `${pyQuote(repo)}/${ref}` : `${repo}/${ref}`;
+  return provider === 'gl' || provider === 'git' ? `${pyQuote(repo)}/${ref}` : `${repo}/${ref}`;
 }
 
 /**
@@ -39,10 +42,18 @@ export class PrebuildScheduler {
 
   /** Handle a push in the background; `onError` runs if it could not be handled. */
   schedule(notice: PushNotice, onError: () => Promise<void> = async () => {}): void {
+    void this.submit(notice, onError);
+  }
+
+  /**
+   * Handles a push after the earlier ones to its ref and resolves with what became of it
+   * (the entry written to the push log); never rejects: a failure is an outcome too.
+   */
+  submit(notice: PushNotice, onError: () => Promise<void> = async () => {}): Promise<PushLogEntry> {
     const refKey = `${notice.provider}:${notice.repo.toLowerCase()}:${notice.ref}`;
-    void this.serial.run(refKey, async () => {
+    return this.serial.run(refKey, async () => {
       await new Promise((r) => setImmediate(r)); // answer the delivery first
-      await this.handle(notice, refKey).catch((err: unknown) => this.failed(notice, err, onError));
+      return this.handle(notice, refKey).catch((err: unknown) => this.failed(notice, err, onError));
     });
   }
 
@@ -57,7 +68,7 @@ export class PrebuildScheduler {
     this.watches.clear();
   }
 
-  private async handle(n: PushNotice, refKey: string): Promise<void> {
+  private async handle(n: PushNotice, refKey: string): Promise<PushLogEntry> {
     const entry = this.d.providers.get(n.provider);
     if (!entry) throw new Error(`provider ${n.provider} is not configured`);
     const sha = n.sha ?? (await this.resolve(n));
@@ -69,7 +80,7 @@ export class PrebuildScheduler {
     const result = await this.d.coalescer.submit(refKey, plan.job, n.receivedAt);
     if (result.outcome === 'waiting') this.watch(refKey);
     const reason = result.superseded ? `superseded ${result.superseded}` : undefined;
-    await this.record(n, { ...base, outcome: result.outcome, ...(reason ? { reason } : {}) });
+    return this.record(n, { ...base, outcome: result.outcome, ...(reason ? { reason } : {}) });
   }
 
   /** The commit a ref points at, when the delivery named only the ref (`create`). */
@@ -95,7 +106,7 @@ export class PrebuildScheduler {
   private async record(
     n: PushNotice,
     e: Omit<PushLogEntry, 'at' | 'event' | 'deliveryId' | 'ref' | 'sha'> & { sha?: string | null },
-  ): Promise<void> {
+  ): Promise<PushLogEntry> {
     this.d.metrics.prebuilds.inc({ outcome: e.outcome });
     const entry: PushLogEntry = {
       at: n.receivedAt,
@@ -107,13 +118,26 @@ export class PrebuildScheduler {
     };
     this.d.log.info({ repo: n.repo, ...entry }, 'pre-build');
     await this.d.pushLog.add(n.provider, n.repo, entry);
+    return entry;
   }
 
-  private async failed(n: PushNotice, err: unknown, onError: () => Promise<void>): Promise<void> {
+  private async failed(
+    n: PushNotice,
+    err: unknown,
+    onError: () => Promise<void>,
+  ): Promise<PushLogEntry> {
     const message = err instanceof Error ? err.message : String(err);
     this.d.log.warn({ err, repo: n.repo, ref: n.ref, delivery: n.deliveryId }, 'pre-build failed');
     await onError().catch(() => undefined);
-    await this.record(n, { outcome: 'failed', reason: message }).catch(() => undefined);
+    const entry = { outcome: 'failed', reason: message };
+    return this.record(n, entry).catch(() => ({
+      ...entry,
+      at: n.receivedAt,
+      event: n.event,
+      deliveryId: n.deliveryId,
+      ref: n.ref,
+      sha: n.sha,
+    }));
   }
 
   /** Polls until the ref's delayed pre-build may start, then promotes it. */

@@ -1,5 +1,5 @@
-/** Which provider prefix a webhook's repositories are launched with. */
-export type PushProvider = 'gh' | 'gl';
+/** Which provider prefix the repository is launched with (`gh`, `gl`; `git`, `gist` from the API). */
+export type PushProvider = string;
 
 /**
  * What a verified webhook delivery says happened, whatever the host: a ref of a
@@ -10,9 +10,9 @@ export interface PushNotice {
   provider: PushProvider;
   /** Event name as the host sent it (`push`, `create`, `Push Hook`, …). */
   event: string;
-  /** Delivery id (`X-GitHub-Delivery`, GitLab's idempotency key). */
+  /** Delivery id (`X-GitHub-Delivery`, GitLab's idempotency key, a uuid for the API). */
   deliveryId: string;
-  /** `owner/repo` (GitLab: the project's full path, `group/subgroup/project`). */
+  /** `owner/repo` (GitLab: the project's full path, `group/subgroup/project`; git: the URL). */
   repo: string;
   /** Full ref name: `refs/heads/<branch>` or `refs/tags/<tag>`. */
   ref: string;
@@ -28,6 +28,16 @@ export interface PushNotice {
 
 export const ZERO_SHA = /^0{40}$/;
 export const COMMIT_SHA = /^[0-9a-f]{40}$/;
+
+/**
+ * The full name of a ref as a spec gives it: a commit sha, `HEAD` and `refs/…` stay as
+ * they are, any other name is taken for a branch (`main` → `refs/heads/main`), so
+ * pre-builds asked for through the API and by a push webhook coalesce per branch.
+ */
+export function fullRefName(ref: string): string {
+  if (COMMIT_SHA.test(ref) || ref === 'HEAD' || ref.startsWith('refs/')) return ref;
+  return `refs/heads/${ref}`;
+}
 
 /** `refs/heads/main` → {kind: 'branch', name: 'main'}; other refs → null. */
 export function splitRef(ref: string): { kind: 'branch' | 'tag'; name: string } | null {

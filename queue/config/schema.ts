@@ -16,7 +16,11 @@ import {
   runnerSection,
 } from './sections/infrastructure.js';
 import { kubernetesBuildExecutorSection, kubernetesCleanerSection } from './sections/kubernetes.js';
-import { gitHubWebhookSection, gitLabWebhookSection } from './sections/webhook.js';
+import {
+  gitHubWebhookSection,
+  gitLabWebhookSection,
+  prebuildApiSection,
+} from './sections/webhook.js';
 import { dashboardSection, eventLogSection, healthSection } from './sections/operator.js';
 
 const section = <T extends z.ZodType>(schema: T) => schema.prefault({} as never);
@@ -45,6 +49,7 @@ export const configSchema = z
     KubernetesCleaner: section(kubernetesCleanerSection),
     GitHubWebhook: section(gitHubWebhookSection),
     GitLabWebhook: section(gitLabWebhookSection),
+    PrebuildApi: section(prebuildApiSection),
     Dashboard: section(dashboardSection),
     EventLog: section(eventLogSection),
     Health: section(healthSection),

@@ -1,9 +1,11 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../../queue/process-metrics.js';
 
 /**
- * A runner process's Prometheus metrics, served on its own `/metrics`. The build series
- * carry upstream's names, labels and buckets (`binderhub_build_*`), because upstream
- * observes them where the build runs; builds happen here, so they are counted here.
+ * A runner's Prometheus metrics: on its own `/metrics`, or (`local` mode, api and runner
+ * in one process) on the api's registry, so one `/metrics` serves everything. The build
+ * series carry upstream's names, labels and buckets (`binderhub_build_*`), because
+ * upstream observes them where the build runs; builds happen here, so they are counted here.
  */
 export interface RunnerMetrics {
   registry: Registry;
@@ -14,9 +16,16 @@ export interface RunnerMetrics {
   heartbeatFailures: Counter;
 }
 
-export function createRunnerMetrics(opts: { defaultMetrics?: boolean } = {}): RunnerMetrics {
-  const registry = new Registry();
-  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+export interface RunnerMetricsOptions {
+  /** Add prom-client's `process_*`/`nodejs_*` series (not when sharing a `registry`). */
+  defaultMetrics?: boolean;
+  /** A registry to add the series to (the api's, in `local` mode); default: a new one. */
+  registry?: Registry;
+}
+
+export function createRunnerMetrics(opts: RunnerMetricsOptions = {}): RunnerMetrics {
+  const registry = opts.registry ?? new Registry();
+  if (!opts.registry && opts.defaultMetrics !== false) collectProcessMetrics(registry);
   const registers = [registry];
   return {
     registry,

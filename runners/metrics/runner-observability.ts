@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import type { Config } from '../../queue/config/index.js';
 import { createEventLog, type EventLog } from '../../queue/event-log/index.js';
 import type { KeyNames, Logger } from '../../queue/index.js';
@@ -29,6 +30,11 @@ export interface RunnerObservabilityOptions {
   /** More `/health` checks (e.g. the build backend's engine). */
   extraChecks?: RunnerHealthCheck[];
   defaultMetrics?: boolean;
+  /**
+   * The api's registry, in `local` mode: the build series go on it, so the api's one
+   * `/metrics` serves them, and the runner starts no server of its own.
+   */
+  registry?: Registry;
   /** Where `EventLog.sink: stdout` writes (tests). */
   stdout?: Writable;
 }
@@ -40,7 +46,7 @@ export interface RunnerObservability {
   /** Call `observer.start(job.data, job)` when a build starts; `finish(outcome)` when it ends. */
   observer: BuildObserver;
   heartbeat: HeartbeatWriter;
-  /** Absent when `Runner.metrics_port` is 0. */
+  /** Absent when `Runner.metrics_port` is 0, or when sharing the api's `registry`. */
   server?: MetricsServer;
   /** Stops the heartbeat (removing this runner's entry), the server and the event log. */
   close(): Promise<void>;
@@ -49,14 +55,17 @@ export interface RunnerObservability {
 /**
  * Everything a runner process exposes to operators, started in one call: its metrics
  * registry, the build observer (metrics + build events), the heartbeat, and the
- * `/metrics` + `/health` server on `Runner.metrics_port`.
+ * `/metrics` + `/health` server on `Runner.metrics_port` (none when `registry` is shared).
  */
 export async function startRunnerObservability(
   opts: RunnerObservabilityOptions,
 ): Promise<RunnerObservability> {
   const runnerId = opts.runnerId ?? defaultRunnerId();
   const log = opts.log.child({ runner: runnerId });
-  const metrics = createRunnerMetrics({ defaultMetrics: opts.defaultMetrics });
+  const metrics = createRunnerMetrics({
+    defaultMetrics: opts.defaultMetrics,
+    registry: opts.registry,
+  });
   const eventLog = createEventLog({ config: opts.config.EventLog, log, stdout: opts.stdout });
   const observer = createBuildObserver({ metrics, eventLog, runnerId });
   const interval = opts.config.Runner.heartbeat_interval;
@@ -71,7 +80,7 @@ export async function startRunnerObservability(
   });
   const port = opts.port ?? opts.config.Runner.metrics_port;
   let server: MetricsServer | undefined;
-  if (port !== 0 || opts.port === 0) {
+  if (!opts.registry && (port !== 0 || opts.port === 0)) {
     const health = createRunnerHealth([
       redisPingCheck(opts.redis),
       heartbeatCheck(heartbeat, interval),

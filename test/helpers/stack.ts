@@ -19,6 +19,10 @@ export interface StackInfo {
   root: string;
   /** `<root>/.stack` (or $BINDERHUB_TS_STACK_DIR). */
   stackDir: string;
+  /**
+   * `redis://:<password>@127.0.0.1:6379` (port: $BINDERHUB_TS_REDIS_PORT), without the
+   * password when the stack has none.
+   */
   redisUrl: string;
   /** `http://127.0.0.1:5000` (no trailing slash). */
   registryUrl: string;
@@ -48,12 +52,19 @@ function readSecret(stackDir: string, name: string): string {
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
 }
 
+/** The stack's Redis, with `secrets/redis-password` when `stack.sh up` made one. */
+function redisUrlOf(stackDir: string): string {
+  const password = readSecret(stackDir, 'redis-password');
+  const port = process.env['BINDERHUB_TS_REDIS_PORT'] ?? '6379';
+  return `redis://${password ? `:${encodeURIComponent(password)}@` : ''}127.0.0.1:${port}`;
+}
+
 export function stackInfo(): StackInfo {
   const stackDir = process.env['BINDERHUB_TS_STACK_DIR'] ?? path.join(ROOT, '.stack');
   return {
     root: ROOT,
     stackDir,
-    redisUrl: 'redis://127.0.0.1:6379',
+    redisUrl: redisUrlOf(stackDir),
     registryUrl: 'http://127.0.0.1:5000',
     hubUrl: 'http://127.0.0.1:8000/',
     hubApiUrl: 'http://127.0.0.1:8000/hub/api/',
@@ -68,19 +79,28 @@ export function stackInfo(): StackInfo {
   };
 }
 
-/** Sends PING over a raw socket; resolves true on +PONG. */
+/**
+ * Sends PING over a raw socket (after AUTH when the URL has a password); resolves true
+ * on +PONG. A password given to a Redis that has none still gets PONG (as with ioredis).
+ */
 export function redisPing(url = stackInfo().redisUrl, timeoutMs = 2000): Promise<boolean> {
-  const { hostname, port } = new URL(url);
+  const { hostname, port, password } = new URL(url);
+  const auth = password ? `AUTH ${decodeURIComponent(password)}\r\n` : '';
   return new Promise((resolve) => {
     const socket = net.connect({ host: hostname, port: Number(port || 6379) });
+    let answer = '';
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (data) => done(data.toString().startsWith('+PONG')));
+    socket.on('connect', () => socket.write(`${auth}PING\r\n`));
+    socket.on('data', (data) => {
+      answer += data.toString();
+      if (answer.includes('+PONG\r\n')) done(true);
+      else if (/^-(NOAUTH|WRONGPASS)/m.test(answer)) done(false);
+    });
   });
 }
 

@@ -2,13 +2,14 @@
  * Log lines carry a position (ns since the pod's creation, from the kubelet's
  * timestamps), so a runner that re-attaches and replays the log tail publishes those
  * lines with the same positions and the event bus keeps each line once. Real Redis
- * (127.0.0.1:6379) holds the history; the Kubernetes API is the stand-in.
+ * (the local stack's) holds the history; the Kubernetes API is the stand-in.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyNames, RedisEventBus, type BuildEvent } from '../../queue/index.js';
 import { nanosSince } from '../../runners/kubernetes/log-timestamp.js';
+import { stackInfo } from '../helpers/stack.js';
 import {
   NS,
   buildRequest,
@@ -34,7 +35,7 @@ describe('positions of build events', () => {
     let bus: RedisEventBus;
     beforeAll(async () => {
       env = await startKubeTestEnv();
-      redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+      redis = new Redis(stackInfo().redisUrl, { maxRetriesPerRequest: 1 });
       bus = new RedisEventBus({ redis, keys: keyNames(`test-${randomUUID()}`), maxHistory: 1000 });
     });
     afterAll(async () => {

@@ -11,6 +11,7 @@ import { createPrebuilds, type Prebuilds } from '../../api/webhooks/create-prebu
 import { parseConfig, type Config, type ConfigInput } from '../../queue/config/index.js';
 import { createLogger, type Logger } from '../../queue/index.js';
 import type { AppDeps } from '../../api/app-deps.js';
+import { stackInfo } from '../helpers/stack.js';
 
 export type Sections = { [K in keyof ConfigInput]?: Partial<NonNullable<ConfigInput[K]>> };
 
@@ -47,7 +48,7 @@ export async function startWebhookApp(
     {
       BinderHub: { port: 0, image_prefix: `127.0.0.1:5000/binder-wh${id}-`, log_level: 'warn' },
       DockerRegistry: { url: 'http://127.0.0.1:5000' },
-      Redis: { url: 'redis://127.0.0.1:6379', key_prefix: `test-${id}` },
+      Redis: { url: stackInfo().redisUrl, key_prefix: `test-${id}` },
       BuildQueue: { name: `test-${randomUUID()}` },
       GitHubWebhook: { secret: SECRET },
     },

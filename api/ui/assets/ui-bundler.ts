@@ -52,6 +52,9 @@ export async function bundleUi(rootDir: string): Promise<Map<string, UiAsset>> {
     legalComments: 'eof',
     logLevel: 'silent',
   });
+  // esbuild's service process pings this one every second while it lives: stop it, the
+  // bundle is made once per process (a later call would start it again).
+  await esbuild.stop();
   const assets = new Map<string, UiAsset>();
   for (const file of result.outputFiles) {
     const name = basename(file.path);

@@ -50,3 +50,19 @@ export const gitLabWebhookSection = z
 
 export type GitHubWebhookConfig = z.infer<typeof gitHubWebhookSection>;
 export type PushWebhookConfig = Omit<GitHubWebhookConfig, 'secret'>;
+
+/** `PrebuildApi.*` — `POST /api/prebuilds`: pre-builds asked for by any git host or CI. */
+export const prebuildApiSection = z
+  .object({
+    /**
+     * Bearer token that may only ask for pre-builds. `Dashboard.admin_token` is accepted
+     * too; with neither set the API is off (404).
+     */
+    token: z
+      .string()
+      .default('')
+      .refine((s) => s === '' || s.length >= 16, {
+        message: 'must be empty (off) or at least 16 characters',
+      }),
+  })
+  .strict();

@@ -10,8 +10,9 @@ import {
   type BuildResult,
   type KeyNames,
 } from '../../../queue/index.js';
+import { stackInfo } from '../../helpers/stack.js';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const REDIS_URL = process.env.REDIS_URL ?? stackInfo().redisUrl;
 
 /** A build job for tests; `name` makes the build name unique. */
 export function testJob(name: string, over: Partial<BuildJob> = {}): BuildJob {

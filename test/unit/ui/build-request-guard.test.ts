@@ -11,6 +11,7 @@ import { createApiMetrics } from '../../../api/metrics/api-metrics.js';
 import { buildRouter } from '../../../api/routes/build.js';
 import { parseConfig } from '../../../queue/config/index.js';
 import { createLogger } from '../../../queue/index.js';
+import { stackInfo } from '../../helpers/stack.js';
 
 const prefix = `test-${randomUUID()}`;
 let redis: Redis;
@@ -25,9 +26,9 @@ const tokens = new BuildTokens({
 });
 
 beforeAll(async () => {
-  redis = new Redis('redis://127.0.0.1:6379');
+  redis = new Redis(stackInfo().redisUrl);
   const config = parseConfig({
-    Redis: { key_prefix: prefix },
+    Redis: { url: stackInfo().redisUrl, key_prefix: prefix },
     RateLimiter: { limit: 2, period_seconds: 60 },
   });
   // Only what the route uses before the flow; with no providers the flow ends at once.

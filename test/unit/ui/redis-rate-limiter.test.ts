@@ -3,12 +3,13 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyNames } from '../../../queue/index.js';
 import { RedisRateLimiter } from '../../../api/rate-limit/redis-rate-limiter.js';
+import { stackInfo } from '../../helpers/stack.js';
 
 let redis: Redis;
 const prefix = `test-${randomUUID()}`;
 
 beforeAll(() => {
-  redis = new Redis('redis://127.0.0.1:6379');
+  redis = new Redis(stackInfo().redisUrl);
 });
 
 afterAll(async () => {
@@ -46,7 +47,7 @@ describe('RedisRateLimiter (real Redis)', () => {
 
   it('shares one window between limiter instances (api replicas)', async () => {
     const a = new RedisRateLimiter(redis, keyNames(prefix), { limit: 2, periodSeconds: 60 });
-    const other = new Redis('redis://127.0.0.1:6379');
+    const other = new Redis(stackInfo().redisUrl);
     try {
       const b = new RedisRateLimiter(other, keyNames(prefix), { limit: 2, periodSeconds: 60 });
       await a.increment('replica-client');
