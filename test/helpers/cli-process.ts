@@ -45,7 +45,7 @@ export function stackConfig(id: string, workDir: string, extra: Sections = {}): 
     Redis: { url: s.redisUrl, key_prefix: `test-${id}` },
     BuildQueue: { name: `builds-${id}` },
     DockerBuildExecutor: { repo2docker_path: s.repo2dockerPath, work_dir: workDir },
-    GitRepoProvider: { allow_private_hosts: true },
+    GitRepoProvider: { allowed_private_hosts: ['127.0.0.1'] },
     RateLimiter: { limit: 0 },
   };
   const merged: Record<string, Record<string, unknown>> = {};

@@ -49,7 +49,7 @@ describe('POST /api/prebuilds', () => {
       config: {
         PrebuildApi: { token: TOKEN },
         Dashboard: { admin_token: ADMIN },
-        GitRepoProvider: { allow_private_hosts: true, banned_specs: ['.*banned'] },
+        GitRepoProvider: { allowed_private_hosts: ['127.0.0.1'], banned_specs: ['.*banned'] },
       },
     });
   });
