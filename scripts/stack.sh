@@ -213,14 +213,19 @@ ensure_packages() {
 }
 
 ensure_node_modules() {
-  if [ ! -f "$ROOT/node_modules/.package-lock.json" ] ||
-    [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+  # Reinstall when the lock file's content changed since the last install (not its
+  # date: a checkout or a worktree sharing node_modules must not trigger npm ci).
+  local want have
+  want=$(sha256sum "$ROOT/package-lock.json" | cut -c1-64)
+  have=$(cat "$ROOT/node_modules/.bhts-lock-sha256" 2>/dev/null || true)
+  if [ ! -f "$ROOT/node_modules/.package-lock.json" ] || [ "$want" != "$have" ]; then
     log "node modules: npm ci (log: $LOGS/npm.log)"
     (cd "$ROOT" && npm ci --no-audit --no-fund) >>"$LOGS/npm.log" 2>&1 </dev/null ||
       {
         log_tail npm 30
         die "npm ci failed; see $LOGS/npm.log"
       }
+    printf '%s\n' "$want" >"$ROOT/node_modules/.bhts-lock-sha256"
     log "node modules: installed ($(elapsed))"
   else
     log "node modules: up to date"
