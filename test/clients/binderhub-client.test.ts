@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BinderEvent } from '@jupyterhub/binderhub-client/client.js';
 import { serveGitRepo, type ServedGitRepo } from '../helpers/stack.js';
-import { loopbackPage, screenshot } from '../ui/browser.js';
+import { observedPage, screenshot } from '../ui/browser.js';
 import type { LaunchOptions } from './pages/binderhub-client.page.js';
 import { startClientRig, type ClientRig } from './client-rig.js';
 
@@ -13,15 +13,6 @@ import { startClientRig, type ClientRig } from './client-rig.js';
 
 const SETTING = '*';
 const RUNS = 20;
-
-declare global {
-  interface Window {
-    binderhubClient: {
-      launch(o: LaunchOptions): Promise<BinderEvent[]>;
-      serverUrl(url: string, token: string, urlPath?: string): string;
-    };
-  }
-}
 
 let rig: ClientRig;
 let repo: ServedGitRepo;
@@ -51,7 +42,7 @@ afterAll(async () => {
 const spec = (r: ServedGitRepo, ref = 'HEAD') => `git/${encodeURIComponent(r.url)}/${ref}`;
 
 async function clientPage(): Promise<{ page: Page; blocked: string[]; close(): Promise<void> }> {
-  const lp = await loopbackPage(rig.browser);
+  const lp = await observedPage(rig.browser);
   await lp.page.goto(rig.pages.url('binderhub-client'));
   return lp;
 }
@@ -108,4 +99,32 @@ describe('@jupyterhub/binderhub-client 0.5.0 on another origin', () => {
     expect(rig.h.buildRuns - buildsBefore).toBe(RUNS);
     await close();
   }, 900_000);
+
+  it('sends its apiToken (Authorization) through the preflight', async () => {
+    const { page, close } = await clientPage();
+    const events = await launch(page, {
+      binderUrl: rig.h.url,
+      spec: spec(repo),
+      apiToken: 'a-token-the-page-holds',
+      buildOnly: true,
+    });
+    expect(phases(events)).not.toContain('failed');
+    expect(events[events.length - 1]!.phase).toBe('ready');
+    expect(events[events.length - 1]!.imageName).toContain(`:${repo.sha}`);
+    await close();
+  });
+
+  it('lets a page resume with fetch and Last-Event-ID through the preflight', async () => {
+    const { page, close } = await clientPage();
+    // the id of a terminal event: the api answers 204, "that stream is over"
+    const status = await page.evaluate(
+      (url) =>
+        fetch(url, { headers: { accept: 'text/event-stream', 'last-event-id': 'done-0e2b1a9c' } })
+          .then((r) => r.status)
+          .catch((err: Error) => err.message),
+      `${rig.h.url}build/${spec(repo)}`,
+    );
+    expect(status).toBe(204);
+    await close();
+  });
 });

@@ -20,7 +20,11 @@ export type ClientPage = keyof typeof CLIENT_PAGES;
 export interface ServedPages {
   /** `http://localhost:<port>` */
   origin: string;
-  url(page: ClientPage): string;
+  /**
+   * The page on `origin`, or (`elsewhere`) on `http://127.0.0.1:<port>`: the same files
+   * from an origin a CORS setting naming `origin` does not allow.
+   */
+  url(page: ClientPage, elsewhere?: 'elsewhere'): string;
   close(): Promise<void>;
 }
 
@@ -80,7 +84,8 @@ export async function serveClientPages(files: Map<string, Buffer>): Promise<Serv
   const origin = `http://localhost:${address.port}`;
   return {
     origin,
-    url: (page) => `${origin}/${page}.html`,
+    url: (page, elsewhere) =>
+      `${elsewhere ? `http://127.0.0.1:${address.port}` : origin}/${page}.html`,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -34,4 +34,11 @@ function serverUrl(url: string, token: string, urlPath = ''): string {
   return new LaunchSpec(urlPath).getJupyterServerRedirectUrl(new URL(url), token).href;
 }
 
-Object.assign(window, { binderhubClient: { launch, serverUrl } });
+declare global {
+  interface Window {
+    /** What the test calls. */
+    binderhubClient: { launch: typeof launch; serverUrl: typeof serverUrl };
+  }
+}
+
+window.binderhubClient = { launch, serverUrl };

@@ -30,8 +30,12 @@ export interface ThebeResult {
 
 async function connect(o: ThebeRun, log: string[]): Promise<ThebeServer> {
   const events = new ThebeEvents();
-  events.on(ThebeEventType.status, (_e, data) => log.push(`${data.status}: ${data.message}`));
-  events.on(ThebeEventType.error, (_e, data) => log.push(`error ${data.status}: ${data.message}`));
+  events.on(ThebeEventType.status, (_e, data) =>
+    log.push(`${Math.round(performance.now())} ${data.status}: ${data.message}`),
+  );
+  events.on(ThebeEventType.error, (_e, data) =>
+    log.push(`${Math.round(performance.now())} error ${data.status}: ${data.message}`),
+  );
   const config = makeConfiguration(
     {
       binderOptions: { binderUrl: o.binderUrl, repo: o.repo, ref: o.ref, repoProvider: 'git' },
@@ -68,4 +72,11 @@ async function run(o: ThebeRun): Promise<ThebeResult> {
   }
 }
 
-Object.assign(window, { thebeCore: { run } });
+declare global {
+  interface Window {
+    /** What the test calls (thebe-core itself owns `window.thebeCore`). */
+    thebePage: { run: typeof run };
+  }
+}
+
+window.thebePage = { run };
