@@ -499,7 +499,7 @@ cmd_cors() {
       ;;
   esac
   cors_summary
-  if hub_up || binder_up; then
+  if running jupyterhub || running binderhub; then
     cmd_up # restarts JupyterHub and binderhub-ts if they run with another value
   else
     log "the stack is not running; the setting applies at the next \`bash scripts/stack.sh up\`"
@@ -840,6 +840,9 @@ cmd_restart() {
   esac
   cmd_up
 }
+
+# sourced (tests call the functions above): define, run nothing
+[[ "${BASH_SOURCE[0]}" != "$0" ]] && return 0
 
 case "${1:-}" in
   up) cmd_up ;;
