@@ -38,7 +38,15 @@ async function template(
   values: string[],
   extra: string[] = [],
 ): Promise<{ yaml: string; docs: Manifest[] }> {
-  const r = await run(HELM, ['template', 'bhts', CHART, '--namespace', 'binder', ...values, ...extra]);
+  const r = await run(HELM, [
+    'template',
+    'bhts',
+    CHART,
+    '--namespace',
+    'binder',
+    ...values,
+    ...extra,
+  ]);
   expect(r.err, 'helm template stderr').toBe('');
   expect(r.code).toBe(0);
   const docs = parseAllDocuments(r.out)
@@ -89,13 +97,16 @@ describe('Helm chart', () => {
     expect(kinds(docs)).toEqual([
       'Deployment/bhts-binderhub-ts-api',
       'Deployment/bhts-binderhub-ts-runner',
+      'NetworkPolicy/bhts-binderhub-ts-redis',
       'PodDisruptionBudget/bhts-binderhub-ts-api',
       'PodDisruptionBudget/bhts-binderhub-ts-runner',
       'Role/bhts-binderhub-ts-runner',
       'RoleBinding/bhts-binderhub-ts-runner',
       'Secret/bhts-binderhub-ts-config',
+      'Secret/bhts-binderhub-ts-secrets',
       'Service/bhts-binderhub-ts',
       'Service/bhts-binderhub-ts-redis',
+      'ServiceAccount/bhts-binderhub-ts-build',
       'ServiceAccount/bhts-binderhub-ts-runner',
       'StatefulSet/bhts-binderhub-ts-redis',
     ]);
@@ -166,15 +177,119 @@ describe('Helm chart', () => {
     const c = api.spec.template.spec.containers[0];
     expect(c.readinessProbe.httpGet.path).toBe('/binder/health');
     expect(c.livenessProbe.httpGet.path).toBe('/binder/versions');
-    expect(c.env.find((e: any) => e.name === 'REDIS_URL').value).toBe(
-      'redis://:$(REDIS_PASSWORD)@binder-redis:6379',
-    );
+    expect(c.env.find((e: any) => e.name === 'REDIS_URL').valueFrom.secretKeyRef).toEqual({
+      name: 'binder-secrets',
+      key: 'redis-url',
+    });
+    const secrets = docs.find((d) => d.metadata.name === 'binder-secrets')!.stringData;
+    expect(secrets['redis-url']).toBe('redis://:redis-pass@binder-redis:6379');
     expect(
       c.env.find((e: any) => e.name === 'JUPYTERHUB_API_TOKEN').valueFrom.secretKeyRef,
     ).toEqual({
       name: 'hub',
       key: 'hub.services.binder.apiToken',
     });
+  });
+
+  it('Redis has a password by default, generated, and api and runners get it in REDIS_URL', async () => {
+    const { docs } = await template(VALUES.default);
+    const secret = docs.find((d) => d.metadata.name === 'bhts-binderhub-ts-secrets')!;
+    const password: string = secret.stringData['redis-password'];
+    expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(secret.stringData['redis-url']).toBe(
+      `redis://:${password}@bhts-binderhub-ts-redis:6379`,
+    );
+    const redis = docs.find((d) => d.kind === 'StatefulSet')!.spec.template.spec.containers[0];
+    expect(redis.env).toEqual([
+      {
+        name: 'REDIS_PASSWORD',
+        valueFrom: { secretKeyRef: { name: 'bhts-binderhub-ts-secrets', key: 'redis-password' } },
+      },
+    ]);
+    for (const d of docs.filter((x) => x.kind === 'Deployment')) {
+      const env = d.spec.template.spec.containers[0].env;
+      expect(env.find((e: any) => e.name === 'REDIS_URL').valueFrom.secretKeyRef.key).toBe(
+        'redis-url',
+      );
+    }
+    const off = await template([], ['--set', 'redis.auth=false']);
+    const plain = off.docs.find((d) => d.metadata.name === 'bhts-binderhub-ts-secrets')!;
+    expect(plain.stringData['redis-url']).toBe('redis://bhts-binderhub-ts-redis:6379');
+    expect(plain.stringData['redis-password']).toBeUndefined();
+  });
+
+  it('only api and runner pods may reach Redis (NetworkPolicy)', async () => {
+    const { docs } = await template(VALUES.default);
+    const policy = docs.find((d) => d.kind === 'NetworkPolicy')!;
+    const component = (c: string) => ({
+      'app.kubernetes.io/name': 'binderhub-ts',
+      'app.kubernetes.io/instance': 'bhts',
+      'app.kubernetes.io/component': c,
+    });
+    expect(policy.spec).toEqual({
+      podSelector: { matchLabels: component('redis') },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            { podSelector: { matchLabels: component('api') } },
+            { podSelector: { matchLabels: component('runner') } },
+          ],
+          ports: [{ protocol: 'TCP', port: 6379 }],
+        },
+      ],
+    });
+    const off = await template([], ['--set', 'redis.networkPolicy.enabled=false']);
+    expect(off.docs.some((d) => d.kind === 'NetworkPolicy')).toBe(false);
+  });
+
+  it('build pods get their own ServiceAccount (no token), never the runners’', async () => {
+    const { docs } = await template(VALUES.default);
+    const sa = docs.find((d) => d.metadata.name === 'bhts-binderhub-ts-build')!;
+    expect(sa).toMatchObject({ kind: 'ServiceAccount', automountServiceAccountToken: false });
+    expect(configOf(docs).KubernetesBuildExecutor.service_account).toBe('bhts-binderhub-ts-build');
+    const shared = await run(HELM, [
+      'template',
+      'x',
+      CHART,
+      '--set',
+      'buildServiceAccount.name=x-binderhub-ts-runner',
+    ]);
+    expect(shared.code).not.toBe(0);
+    expect(shared.err).toContain(
+      'build pods would run as the runners\' ServiceAccount "x-binderhub-ts-runner"',
+    );
+    const bothDefault = await run(HELM, [
+      'template',
+      'x',
+      CHART,
+      '--set',
+      'serviceAccount.create=false',
+      '--set',
+      'buildServiceAccount.create=false',
+    ]);
+    expect(bothDefault.code).not.toBe(0);
+    expect(bothDefault.err).toContain('"default"');
+  });
+
+  it('all api replicas share one generated build_token_secret', async () => {
+    const { docs } = await template(VALUES.default);
+    const key = docs.find((d) => d.metadata.name === 'bhts-binderhub-ts-secrets')!.stringData[
+      'build-token-secret'
+    ];
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    const api = docs.find((d) => d.kind === 'Deployment' && d.metadata.name.endsWith('-api'))!;
+    expect(
+      api.spec.template.spec.containers[0].env.find(
+        (e: any) => e.name === 'BINDERHUB_BUILD_TOKEN_SECRET',
+      ).valueFrom.secretKeyRef,
+    ).toEqual({ name: 'bhts-binderhub-ts-secrets', key: 'build-token-secret' });
+    const given = await template([], ['--set', 'config.BinderHub.build_token_secret=abcd']);
+    expect(
+      given.docs.find((d) => d.metadata.name === 'bhts-binderhub-ts-secrets')!.stringData[
+        'build-token-secret'
+      ],
+    ).toBe('abcd');
   });
 
   it('renders for the oldest Kubernetes it supports (1.28) and refuses older ones', async () => {
