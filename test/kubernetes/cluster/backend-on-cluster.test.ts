@@ -1,0 +1,239 @@
+/**
+ * The Kubernetes backend on a real API server, scheduler and kubelet (the local cluster
+ * of scripts/kube.sh): real build pods run repo2docker against the stack's Docker
+ * engine; the runner works with the chart's RBAC through a recording front
+ * (ApiRecorder) that counts its calls. Skips, saying why, only when no cluster runs.
+ */
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { BuildFailedError } from '../../../runners/build-failed-error.js';
+import { KubernetesCleaner } from '../../../runners/kubernetes/kubernetes-cleaner.js';
+import { serveGitRepo, type ServedGitRepo } from '../../helpers/stack.js';
+import { recorder, waitFor } from '../kube-test-env.js';
+import {
+  dockerfile,
+  eventually,
+  podsPath,
+  repoBuild,
+  startClusterTestEnv,
+  type ClusterTestEnv,
+} from './cluster-test-env.js';
+import { BUILD_IMAGE, probeCluster } from './real-cluster.js';
+
+const probe = await probeCluster();
+const title = probe.ok
+  ? 'Kubernetes backend on the local cluster'
+  : `Kubernetes backend on the local cluster (skipped: ${probe.reason})`;
+
+describe.skipIf(!probe.ok)(title, () => {
+  const cluster = probe.ok ? probe.cluster : undefined!;
+  let env: ClusterTestEnv;
+  const repos: ServedGitRepo[] = [];
+  const serve = async (...run: string[]) => {
+    const repo = await serveGitRepo({ Dockerfile: dockerfile(...run) });
+    repos.push(repo);
+    return repo;
+  };
+  beforeEach(async () => {
+    env = await startClusterTestEnv(cluster);
+  });
+  afterEach(async () => {
+    await env.close();
+  });
+  afterAll(async () => {
+    for (const r of repos) await r.close();
+  });
+
+  it('builds in a real pod: repo2docker’s lines in order, pod deleted; more waiters cost no API call', async () => {
+    const repo = await serve('for i in 1 2 3; do echo "line $i"; done');
+    const backend = env.backend({ watchTimeoutSeconds: 300 });
+    const one = repoBuild(repo);
+    const rec = recorder();
+    const started = Date.now();
+    const run = backend.run(one, rec.emit, new AbortController().signal);
+    run.catch(() => undefined); // awaited below
+    const running = await eventually(
+      'pod Running',
+      async () => (await env.pod(one.job.buildName))?.status?.phase === 'Running' && Date.now(),
+      60_000,
+    );
+    await run;
+    const toRunning = running - started;
+    const messages = rec.events.map((e) => e.message ?? '').join('');
+    expect(messages).toMatch(/line 1\s+line 2\s+line 3/);
+    expect(rec.events.some((e) => e.phase === 'building')).toBe(true);
+    expect(await env.pod(one.job.buildName)).toBeUndefined();
+    const callsForOne = env.recorder.calls.length;
+
+    // the same build again with 8 waiters in this runner: one pod, one watch, one log
+    const eight = repoBuild(repo);
+    const recs = Array.from({ length: 8 }, () => recorder());
+    await Promise.all(recs.map((r) => backend.run(eight, r.emit, new AbortController().signal)));
+    const callsForEight = env.recorder.calls.length - callsForOne;
+    for (const r of recs) expect(r.events).toEqual(recs[0]!.events);
+    expect(env.recorder.count('POST', podsPath(env.ns.name))).toBe(2);
+    console.info(
+      `[figures] build pod Running ${toRunning} ms after the run began; API calls: ` +
+        `1 waiter ${callsForOne}, 8 waiters ${callsForEight} ` +
+        `(${(callsForEight - callsForOne) / 7} extra per additional waiter)`,
+    );
+    expect(callsForEight).toBe(callsForOne);
+  }, 180_000);
+
+  it('two runners, one build: the second create gets 409 and attaches; both see every line', async () => {
+    const repo = await serve('for i in $(seq 1 6); do echo "tick $i"; sleep 1; done');
+    const req = repoBuild(repo);
+    const a = recorder();
+    const b = recorder();
+    const first = env.backend().run(req, a.emit, new AbortController().signal);
+    first.catch(() => undefined); // awaited below
+    await waitFor('first line', () => a.events.length > 0, 60_000);
+    const second = env.backend({ logTailLines: 0 }).run(req, b.emit, new AbortController().signal);
+    await Promise.all([first, second]);
+    const posts = env.recorder.calls.filter(
+      (c) => c.method === 'POST' && podsPath(env.ns.name).test(c.path),
+    );
+    expect(posts.map((c) => c.status)).toEqual([201, 409]);
+    const ticks = (r: typeof a) =>
+      r.events
+        .map((e) => e.message ?? '')
+        .join('')
+        .match(/tick \d/g);
+    expect(ticks(a)).toEqual(['tick 1', 'tick 2', 'tick 3', 'tick 4', 'tick 5', 'tick 6']);
+    expect(ticks(b)).toEqual(ticks(a));
+  }, 180_000);
+
+  it('resumes a watch the API server ends (timeoutSeconds) from its resourceVersion', async () => {
+    const repo = await serve('for i in $(seq 1 8); do echo "tick $i"; sleep 1; done');
+    const req = repoBuild(repo);
+    const rec = recorder();
+    await env.backend({ watchTimeoutSeconds: 2 }).run(req, rec.emit, new AbortController().signal);
+    const watches = env.recorder.calls.filter(
+      (c) => podsPath(env.ns.name).test(c.path) && c.query.watch === 'true',
+    );
+    expect(watches.length).toBeGreaterThanOrEqual(3);
+    expect(watches.every((w) => w.query.timeoutSeconds === '2' && w.query.resourceVersion)).toBe(
+      true,
+    );
+    // resumed from where each left off, never listed again
+    expect(
+      env.recorder.count('GET', podsPath(env.ns.name), {
+        labelSelector: `name=${req.job.buildName}`,
+      }) - watches.length,
+    ).toBe(1);
+    expect(rec.events.map((e) => e.message ?? '').join('')).toContain('tick 8');
+  }, 180_000);
+
+  it('reopens a log stream the network cut, without repeating a line', async () => {
+    const repo = await serve('for i in $(seq 1 8); do echo "tick $i"; sleep 1; done');
+    const rec = recorder();
+    const run = env.backend().run(repoBuild(repo), rec.emit, new AbortController().signal);
+    run.catch(() => undefined); // awaited below
+    await waitFor('tick 2', () => rec.events.some((e) => e.message?.includes('tick 2')), 60_000);
+    expect(env.recorder.dropStreams()).toBeGreaterThanOrEqual(1);
+    await run;
+    const ticks = rec.events
+      .map((e) => e.message ?? '')
+      .join('')
+      .match(/tick \d/g);
+    expect(ticks).toEqual(Array.from({ length: 8 }, (_, i) => `tick ${i + 1}`));
+    const logs = env.recorder.calls.filter((c) => c.path.endsWith('/log'));
+    expect(logs.length).toBeGreaterThanOrEqual(2);
+    expect(logs.at(-1)!.query.sinceTime).toBeDefined();
+  }, 180_000);
+
+  it('idle_timeout: a build that prints nothing fails, saying so, and its pod is deleted', async () => {
+    const repo = await serve('sleep 60');
+    const req = repoBuild(repo);
+    const err = await env
+      .backend({ idleTimeoutMs: 8000 })
+      .run(req, recorder().emit, new AbortController().signal)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BuildFailedError);
+    expect((err as BuildFailedError).reason).toBe('idle');
+    expect(await env.pod(req.job.buildName)).toBeUndefined();
+  }, 180_000);
+
+  it('max_age: a build running too long fails and its pod is deleted', async () => {
+    const repo = await serve('for i in $(seq 1 60); do echo "tick $i"; sleep 1; done');
+    const req = repoBuild(repo);
+    const err = await env
+      .backend({ maxAgeMs: 12_000 })
+      .run(req, recorder().emit, new AbortController().signal)
+      .catch((e: unknown) => e);
+    expect((err as BuildFailedError).reason).toBe('max_age');
+    expect((err as Error).message).toContain('BuildExecutor.max_age');
+    expect(await env.pod(req.job.buildName)).toBeUndefined();
+  }, 180_000);
+
+  it('the cleaner deletes finished build pods (real phases from the kubelet), keeps the rest', async () => {
+    const pod = (name: string, args: string[], component = 'binderhub-build') =>
+      env.ns.adminApi.createNamespacedPod({
+        namespace: env.ns.name,
+        body: simplePod(name, args, { name, component }),
+      });
+    await pod('done-ok', ['true']);
+    await pod('done-failed', ['false']);
+    await pod('running', ['sleep', '300']);
+    await pod('not-a-build', ['true'], 'something-else');
+    const phase = async (n: string) => (await env.pod(n))?.status?.phase;
+    await eventually('phases', async () => {
+      const p = await Promise.all(['done-ok', 'done-failed', 'running', 'not-a-build'].map(phase));
+      return p.join() === 'Succeeded,Failed,Running,Succeeded';
+    });
+    const cleaner = (maxAgeMs: number) =>
+      new KubernetesCleaner({
+        api: env.ns.runner.makeApiClient(CoreV1Api),
+        namespace: env.ns.name,
+        maxAgeMs,
+        intervalMs: 60_000,
+        log: env.log,
+      });
+    expect((await cleaner(3_600_000).cleanup()).sort()).toEqual(['done-failed', 'done-ok']);
+    expect(await phase('running')).toBe('Running');
+    expect(await cleaner(1).cleanup()).toEqual(['running']); // over max_age
+    expect(await phase('not-a-build')).toBe('Succeeded');
+  }, 120_000);
+
+  it('sticky builds: the build pod prefers the node of the image-builder pod rendezvous hashing picks', async () => {
+    await env.ns.adminApi.createNamespacedPod({
+      namespace: env.ns.name,
+      body: simplePod('dind', ['sleep', '300'], { app: 'binder', component: 'image-builder' }),
+    });
+    await eventually(
+      'image-builder scheduled',
+      async () => (await env.pod('dind'))?.spec?.nodeName,
+    );
+    const repo = await serve('echo sticky');
+    const req = repoBuild(repo);
+    const run = env
+      .backend({ stickyBuilds: true })
+      .run(req, recorder().emit, new AbortController().signal);
+    run.catch(() => undefined); // awaited below
+    const pod = await eventually('build pod scheduled', async () => {
+      const p = await env.pod(req.job.buildName);
+      return p?.spec?.nodeName ? p : undefined;
+    });
+    await run;
+    const term =
+      pod.spec!.affinity!.nodeAffinity!.preferredDuringSchedulingIgnoredDuringExecution![0]!;
+    expect(term.preference.matchExpressions).toEqual([
+      { key: 'kubernetes.io/hostname', operator: 'In', values: [cluster.nodeName] },
+    ]);
+    expect(pod.spec!.nodeName).toBe(cluster.nodeName);
+  }, 120_000);
+});
+
+/** A pod of the build image on the host network (the only network this cluster has). */
+function simplePod(name: string, args: string[], labels: Record<string, string>): V1Pod {
+  return {
+    metadata: { name, labels },
+    spec: {
+      hostNetwork: true,
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      terminationGracePeriodSeconds: 0,
+      containers: [{ name: 'c', image: BUILD_IMAGE, imagePullPolicy: 'Never', args }],
+    },
+  };
+}
