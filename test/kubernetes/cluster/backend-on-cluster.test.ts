@@ -72,10 +72,10 @@ describe.skipIf(!probe.ok)(title, () => {
     const callsForEight = env.recorder.calls.length - callsForOne;
     for (const r of recs) expect(r.events).toEqual(recs[0]!.events);
     expect(env.recorder.count('POST', podsPath(env.ns.name))).toBe(2);
-    console.info(
+    process.stdout.write(
       `[figures] build pod Running ${toRunning} ms after the run began; API calls: ` +
         `1 waiter ${callsForOne}, 8 waiters ${callsForEight} ` +
-        `(${(callsForEight - callsForOne) / 7} extra per additional waiter)`,
+        `(${(callsForEight - callsForOne) / 7} extra per additional waiter)\n`,
     );
     expect(callsForEight).toBe(callsForOne);
   }, 180_000);
