@@ -56,6 +56,8 @@ elapsed() { printf '%ds' $((SECONDS - T0)); }
 . "$HERE/node.sh"
 # shellcheck source=kube/images.sh
 . "$HERE/images.sh"
+# shellcheck source=kube/crds.sh
+. "$HERE/crds.sh"
 
 cmd_up() {
   mkdir -p "$KUBE" "$BIN" "$LOGS" "$RUN"
@@ -70,6 +72,7 @@ cmd_up() {
   start_containerd
   start_kubelet
   wait_node_ready
+  ensure_crds
   ensure_images
   log "ready in $(elapsed): KUBECONFIG=$KUBECONFIG, kubectl at $BIN/kubectl"
 }
