@@ -13,6 +13,9 @@ RUN npm run build
 # Runtime: production dependencies and the compiled output only.
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
+# git: the api resolves refs of git repositories (git ls-remote)
+RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
