@@ -166,6 +166,51 @@ describe.skipIf(!probe.ok)(title, () => {
     expect(await env.pod(req.job.buildName)).toBeUndefined();
   }, 180_000);
 
+  it('a failing build ends with repo2docker’s own message; its pod is deleted', async () => {
+    const repo = await serve('echo "about to fail" && exit 3');
+    const req = repoBuild(repo);
+    const rec = recorder();
+    const err = await env
+      .backend()
+      .run(req, rec.emit, new AbortController().signal)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BuildFailedError);
+    expect((err as BuildFailedError).message).toMatch(/^Build failed: .*non-zero code: 3/);
+    expect(rec.events.at(-1)!.phase).toBe('failed');
+    expect(rec.events.some((e) => e.message?.includes('about to fail'))).toBe(true);
+    expect(await env.pod(req.job.buildName)).toBeUndefined();
+  }, 180_000);
+
+  it('a pod deleted under a running build fails it, saying so', async () => {
+    const repo = await serve('for i in $(seq 1 60); do echo "tick $i"; sleep 1; done');
+    const req = repoBuild(repo);
+    const rec = recorder();
+    const run = env.backend().run(req, rec.emit, new AbortController().signal);
+    run.catch(() => undefined); // awaited below
+    await waitFor('tick 1', () => rec.events.some((e) => e.message?.includes('tick 1')), 60_000);
+    await env.ns.adminApi.deleteNamespacedPod({ name: req.job.buildName, namespace: env.ns.name });
+    await expect(run).rejects.toThrow(
+      `The build pod ${req.job.buildName} was deleted before the build finished`,
+    );
+  }, 180_000);
+
+  it('the API server refusing the pod (RBAC) fails the build with its message', async () => {
+    const repo = await serve('echo never');
+    const other = `${env.ns.name}-other`; // the runner's Role does not reach it
+    await cluster.kubectlRun(['create', 'namespace', other]);
+    try {
+      const err = await env
+        .backend({ namespace: other })
+        .run(repoBuild(repo), recorder().emit, new AbortController().signal)
+        .catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(
+        /^Could not start the build pod: pods is forbidden: User "system:serviceaccount:.*:bhts-binderhub-ts-runner" cannot create resource "pods"/,
+      );
+    } finally {
+      await cluster.kubectlRun(['delete', 'namespace', other, '--wait=false']);
+    }
+  }, 60_000);
+
   it('the cleaner deletes finished build pods (real phases from the kubelet), keeps the rest', async () => {
     const pod = (name: string, args: string[], component = 'binderhub-build') =>
       env.ns.adminApi.createNamespacedPod({
