@@ -5,7 +5,7 @@
  * repo2docker (hostNetwork) against the stack's Docker engine.
  */
 import { randomUUID } from 'node:crypto';
-import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { BuildJob } from '../../../queue/index.js';
 import type { BuildRequest } from '../../../runners/build-backend.js';
 import { KubernetesBuildBackend } from '../../../runners/kubernetes/kubernetes-build-backend.js';
@@ -110,9 +110,6 @@ export function dockerfile(...run: string[]): string {
 
 export const podsPath = (ns: string) => new RegExp(`^/api/v1/namespaces/${ns}/pods$`);
 
-/** Admin CoreV1Api of the namespace's cluster (for what the runner may not do). */
-export const adminApi = (env: ClusterTestEnv): CoreV1Api => env.ns.adminApi;
-
 /** Polls an async condition every 100 ms until it holds (or throws after `ms`). */
 export async function eventually<T>(
   what: string,
@@ -126,4 +123,18 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A pod of the build image on the host network (the only network this cluster has). */
+export function simplePod(name: string, args: string[], labels: Record<string, string>): V1Pod {
+  return {
+    metadata: { name, labels },
+    spec: {
+      hostNetwork: true,
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      terminationGracePeriodSeconds: 0,
+      containers: [{ name: 'c', image: BUILD_IMAGE, imagePullPolicy: 'Never', args }],
+    },
+  };
 }
