@@ -80,12 +80,15 @@ cmd_up() {
 cmd_down() {
   mkdir -p "$RUN"
   log "stopping the cluster"
-  stop_kubelet
-  stop_pid kube-scheduler 10
-  stop_pid kube-controller-manager 10
+  # each takes a second or two to stop: the independent ones together
+  stop_pid kubelet 15 &
+  stop_pid kube-scheduler 10 &
+  stop_pid kube-controller-manager 10 &
+  wait
   stop_pid kube-apiserver 15
-  stop_pid etcd 15
+  stop_pid etcd 15 &
   stop_containerd
+  wait
   log "stopped"
 }
 

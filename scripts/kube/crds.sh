@@ -12,7 +12,11 @@ ensure_crds() {
   [ -f "$crd" ] || die "go mod download sigs.k8s.io/gateway-api@$version gave no $crd"
   "$BIN/kubectl" apply --server-side --force-conflicts -f "$crd" >>"$LOGS/crds.log" 2>&1 ||
     die "applying the HTTPRoute CRD failed; see $LOGS/crds.log"
-  "$BIN/kubectl" wait --for condition=established --timeout=60s crd/httproutes.gateway.networking.k8s.io >>"$LOGS/crds.log" 2>&1 ||
-    die "the HTTPRoute CRD was not established; see $LOGS/crds.log"
+  wait_until 60 crd_established httproutes.gateway.networking.k8s.io ||
+    die "the HTTPRoute CRD was not established within 60s; see $LOGS/crds.log"
   log "CRDs: HTTPRoute (gateway-api $version) established"
+}
+
+crd_established() {
+  [ "$("$BIN/kubectl" get crd "$1" -o jsonpath='{.status.conditions[?(@.type=="Established")].status}')" = True ]
 }

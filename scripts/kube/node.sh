@@ -109,10 +109,6 @@ wait_node_ready() {
 
 # The kubelet leaves its containers running: kill and delete them through our containerd
 # (their shims then exit by themselves), then stop containerd and remove the pod cgroups.
-stop_kubelet() {
-  stop_pid kubelet 15
-}
-
 stop_containerd() {
   if running containerd && containerd_up; then
     local id n=0
