@@ -74,14 +74,16 @@ describe.skipIf(!probe.ok)(title, () => {
   });
 
   it('launches through /build: real build pod, push, JupyterHub; the same phases as the docker backend', async () => {
+    // one repository each: a shared one would let the second build reuse the first's layers
     const repo = await serveGitRepo({ Dockerfile: dockerfile('echo "built in a pod"') });
-    repos.push(repo);
+    const twin = await serveGitRepo({ Dockerfile: dockerfile('echo "built in a pod"') });
+    repos.push(repo, twin);
     h = await startHarness({ config: kubeConfigSections() });
     const docker = await startHarness();
     try {
       const [k8s, local] = await Promise.all([
         readEventStream(buildUrl(h, repo)),
-        readEventStream(buildUrl(docker, repo)),
+        readEventStream(buildUrl(docker, twin)),
       ]);
       for (const [harness, run] of [
         [h, k8s],
