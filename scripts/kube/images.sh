@@ -66,7 +66,9 @@ ensure_images() {
   cp "$node" "$ctx/node" && cp -r "$(cd "$npm_dir" && pwd)" "$ctx/npm"
   rev="$( (cat "$HERE/node-base.Dockerfile" && "$node" --version && image_id "$BASE_IMAGE") | sha256sum | cut -c1-12)"
   docker_build binderhub-ts/node:20 "$rev" "$ctx" -f "$HERE/node-base.Dockerfile" --build-arg "BASE_IMAGE=$BASE_IMAGE"
-  rev="$( (git -C "$ROOT" ls-files -s -- . ':!test' ':!docs' 2>/dev/null; git -C "$ROOT" diff HEAD -- . ':!test' ':!docs' 2>/dev/null; image_id binderhub-ts/node:20) | sha256sum | cut -c1-12)"
+  # the content of every file the build context takes (tests and docs aside)
+  rev="$( (cd "$ROOT" && git ls-files -z -co --exclude-standard -- . ':!test' ':!docs' |
+    xargs -0 sha256sum 2>/dev/null; image_id binderhub-ts/node:20) | sha256sum | cut -c1-12)"
   docker_build "$APP_IMAGE" "$rev" "$ROOT" --build-arg NODE_IMAGE=binderhub-ts/node:20
   rm -rf "$ctx"
 
