@@ -13,12 +13,15 @@ export interface RecordedCall {
   path: string;
   query: Record<string, string>;
   status?: number;
+  /** Calls to the same path still open when this one began (streams overlap). */
+  concurrent: number;
 }
 
 export class ApiRecorder {
   readonly calls: RecordedCall[] = [];
   private readonly server: http.Server;
   private readonly streams = new Set<Socket>();
+  private readonly open = new Map<string, number>();
   private readonly agent: https.Agent;
 
   constructor(
@@ -61,12 +64,16 @@ export class ApiRecorder {
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://x');
+    const open = this.open.get(url.pathname) ?? 0;
     const call: RecordedCall = {
       method: req.method ?? 'GET',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
+      concurrent: open,
     };
     this.calls.push(call);
+    this.open.set(url.pathname, open + 1);
+    res.on('close', () => this.open.set(url.pathname, (this.open.get(url.pathname) ?? 1) - 1));
     const streaming = call.query.watch === 'true' || call.query.follow === 'true';
     const upstream = https.request(
       {
