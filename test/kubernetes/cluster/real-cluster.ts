@@ -29,8 +29,14 @@ export interface Cluster {
 
 export type ClusterProbe = { ok: true; cluster: Cluster } | { ok: false; reason: string };
 
-/** Finds the cluster; the reason says what is missing and how to start it. */
+/** Finds the cluster; when there is none, says why (the tests then skip). */
 export async function probeCluster(): Promise<ClusterProbe> {
+  const probe = await findCluster();
+  if (!probe.ok) process.stdout.write(`[kubernetes] tests skipped: ${probe.reason}\n`);
+  return probe;
+}
+
+async function findCluster(): Promise<ClusterProbe> {
   const s = stackInfo();
   const kubeDir = process.env['BINDERHUB_TS_KUBE_DIR'] ?? path.join(s.stackDir, 'kube');
   const adminKubeconfig = path.join(kubeDir, 'admin.kubeconfig');
