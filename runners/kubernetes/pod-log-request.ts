@@ -40,7 +40,9 @@ export async function openPodLog(
       if (res.statusCode === 200) return resolve(res);
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d.length + body.length < 65_536 ? d : ''));
+      res.on('data', (d: string) => {
+        if (body.length < 65_536) body += d; // a Status object; never mind the rest
+      });
       res.on('end', () => reject(new PodLogRequestError(res.statusCode ?? 0, body)));
       res.on('error', reject);
     });
