@@ -39,28 +39,28 @@ import_image() {
 
 pinned() { grep -E "^$1==" "$ROOT/scripts/stack/requirements.txt" || die "no $1 pin in scripts/stack/requirements.txt"; }
 
-ensure_images() {
-  docker info >/dev/null 2>&1 || die "the Docker engine is not running (bash scripts/stack.sh up starts it)"
-  docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 || die "$BASE_IMAGE is missing (bash scripts/stack.sh up builds it)"
-  local ctx="$KUBE/images/context" rev
-  rm -rf "$ctx" && mkdir -p "$ctx"
-
-  # the pod sandbox image: the static pause binary built with the binaries
+# the pod sandbox image: the static pause binary built with the binaries
+build_pause_image() {
+  local ctx=$1
   cp "$BIN/pause" "$ctx/pause"
   printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' >"$ctx/Dockerfile"
   docker_build "$PAUSE_IMAGE" "$(sha256sum <"$BIN/pause" | cut -c1-12)" "$ctx"
+}
 
-  # build pods: repo2docker on the stack's base image
-  rm -rf "$ctx" && mkdir -p "$ctx" && cp "$HOST_CA" "$ctx/host-ca.crt"
-  local r2d dpy
+# build pods: git and repo2docker (the stack's pinned versions) on the stack's base image
+build_builder_image() {
+  local ctx=$1 r2d dpy rev
+  cp "$HOST_CA" "$ctx/host-ca.crt"
   r2d="$(pinned jupyter-repo2docker)" dpy="$(pinned docker)"
   rev="$( (cat "$HERE/build-image.Dockerfile" && echo "$r2d $dpy $(image_id "$BASE_IMAGE")") | sha256sum | cut -c1-12)"
   docker_build "$BUILD_IMAGE" "$rev" "$ctx" -f "$HERE/build-image.Dockerfile" \
     --build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "REPO2DOCKER_SPEC=$r2d" --build-arg "DOCKER_PY_SPEC=$dpy"
+}
 
-  # binderhub-ts itself, from the project's Dockerfile, on a local stand-in for node:20
-  rm -rf "$ctx" && mkdir -p "$ctx" && cp "$HOST_CA" "$ctx/host-ca.crt"
-  local node npm_dir
+# binderhub-ts itself, from the project's Dockerfile, on a local stand-in for node:20
+build_app_image() {
+  local ctx=$1 node npm_dir rev
+  cp "$HOST_CA" "$ctx/host-ca.crt"
   node="$(readlink -f "$(command -v node)")"
   npm_dir="$(dirname "$(readlink -f "$(command -v npm)")")/.."
   cp "$node" "$ctx/node" && cp -r "$(cd "$npm_dir" && pwd)" "$ctx/npm"
@@ -70,8 +70,17 @@ ensure_images() {
   rev="$( (cd "$ROOT" && git ls-files -z -co --exclude-standard -- . ':!test' ':!docs' |
     xargs -0 sha256sum 2>/dev/null; image_id binderhub-ts/node:20) | sha256sum | cut -c1-12)"
   docker_build "$APP_IMAGE" "$rev" "$ROOT" --build-arg NODE_IMAGE=binderhub-ts/node:20
-  rm -rf "$ctx"
+}
 
+ensure_images() {
+  docker info >/dev/null 2>&1 || die "the Docker engine is not running (bash scripts/stack.sh up starts it)"
+  docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 || die "$BASE_IMAGE is missing (bash scripts/stack.sh up builds it)"
+  local ctx="$KUBE/images/context" build
+  for build in build_pause_image build_builder_image build_app_image; do
+    rm -rf "$ctx" && mkdir -p "$ctx"
+    "$build" "$ctx"
+  done
+  rm -rf "$ctx"
   import_image "$PAUSE_IMAGE"
   import_image "$BUILD_IMAGE"
   import_image "$APP_IMAGE"
