@@ -7,6 +7,7 @@
 #   bash scripts/kube.sh up       build what is missing, start everything, import images
 #   bash scripts/kube.sh down     stop everything this script started (by PID)
 #   bash scripts/kube.sh status   one line per component
+#   bash scripts/kube.sh tools    only build helm and k8s-validate (the chart tests need them)
 #
 # kubectl: KUBECONFIG=<kube dir>/admin.kubeconfig <kube dir>/bin/kubectl ...
 # See docs/local-stack.md ("Kubernetes") and docs/kubernetes.md.
@@ -111,8 +112,12 @@ case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
+  tools)
+    mkdir -p "$LOGS"
+    ensure_helm_tools
+    ;;
   *)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
