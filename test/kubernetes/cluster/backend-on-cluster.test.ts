@@ -4,17 +4,15 @@
  * engine; the runner works with the chart's RBAC through a recording front
  * (ApiRecorder) that counts its calls. Skips, saying why, only when no cluster runs.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import { BuildFailedError } from '../../../runners/build-failed-error.js';
-import { serveGitRepo, type ServedGitRepo } from '../../helpers/stack.js';
 import { recorder, waitFor } from '../kube-test-env.js';
 import {
-  dockerfile,
   eventually,
   podsPath,
   repoBuild,
-  startClusterTestEnv,
+  useClusterTestEnv,
   type ClusterTestEnv,
 } from './cluster-test-env.js';
 import { probeCluster } from './real-cluster.js';
@@ -26,21 +24,11 @@ const title = probe.ok
 
 describe.skipIf(!probe.ok)(title, () => {
   const cluster = probe.ok ? probe.cluster : undefined!;
+  const t = useClusterTestEnv(cluster);
+  const serve = t.serve;
   let env: ClusterTestEnv;
-  const repos: ServedGitRepo[] = [];
-  const serve = async (...run: string[]) => {
-    const repo = await serveGitRepo({ Dockerfile: dockerfile(...run) });
-    repos.push(repo);
-    return repo;
-  };
-  beforeEach(async () => {
-    env = await startClusterTestEnv(cluster);
-  });
-  afterEach(async () => {
-    await env.close();
-  });
-  afterAll(async () => {
-    for (const r of repos) await r.close();
+  beforeEach(() => {
+    env = t.env();
   });
 
   it('builds in a real pod: repo2docker’s lines in order, pod deleted; more waiters cost no API call', async () => {

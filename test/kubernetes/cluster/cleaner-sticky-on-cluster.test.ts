@@ -4,16 +4,14 @@
  * cluster runs.
  */
 import { CoreV1Api } from '@kubernetes/client-node';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { KubernetesCleaner } from '../../../runners/kubernetes/kubernetes-cleaner.js';
-import { serveGitRepo, type ServedGitRepo } from '../../helpers/stack.js';
 import { recorder } from '../kube-test-env.js';
 import {
-  dockerfile,
   eventually,
   repoBuild,
   simplePod,
-  startClusterTestEnv,
+  useClusterTestEnv,
   type ClusterTestEnv,
 } from './cluster-test-env.js';
 import { probeCluster } from './real-cluster.js';
@@ -25,21 +23,11 @@ const title = probe.ok
 
 describe.skipIf(!probe.ok)(title, () => {
   const cluster = probe.ok ? probe.cluster : undefined!;
+  const t = useClusterTestEnv(cluster);
+  const serve = t.serve;
   let env: ClusterTestEnv;
-  const repos: ServedGitRepo[] = [];
-  const serve = async (...run: string[]) => {
-    const repo = await serveGitRepo({ Dockerfile: dockerfile(...run) });
-    repos.push(repo);
-    return repo;
-  };
-  beforeEach(async () => {
-    env = await startClusterTestEnv(cluster);
-  });
-  afterEach(async () => {
-    await env.close();
-  });
-  afterAll(async () => {
-    for (const r of repos) await r.close();
+  beforeEach(() => {
+    env = t.env();
   });
 
   it('the cleaner deletes finished build pods (real phases from the kubelet), keeps the rest', async () => {

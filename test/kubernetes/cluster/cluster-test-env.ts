@@ -10,7 +10,8 @@ import type { BuildJob } from '../../../queue/index.js';
 import type { BuildRequest } from '../../../runners/build-backend.js';
 import { KubernetesBuildBackend } from '../../../runners/kubernetes/kubernetes-build-backend.js';
 import type { KubernetesBackendSettings } from '../../../runners/kubernetes/kubernetes-settings.js';
-import { stackInfo, type ServedGitRepo } from '../../helpers/stack.js';
+import { afterAll, afterEach, beforeEach } from 'vitest';
+import { serveGitRepo, stackInfo, type ServedGitRepo } from '../../helpers/stack.js';
 import { testLogger, testSettings } from '../kube-test-env.js';
 import { ApiRecorder } from './api-recorder.js';
 import {
@@ -135,6 +136,32 @@ export function simplePod(name: string, args: string[], labels: Record<string, s
       automountServiceAccountToken: false,
       terminationGracePeriodSeconds: 0,
       containers: [{ name: 'c', image: BUILD_IMAGE, imagePullPolicy: 'Never', args }],
+    },
+  };
+}
+
+/**
+ * Hooks for a describe block of cluster tests: a fresh ClusterTestEnv per test (`env`),
+ * and `serve(...run)` for a repository whose Dockerfile runs those steps (closed at the end).
+ */
+export function useClusterTestEnv(cluster: Cluster) {
+  let env: ClusterTestEnv | undefined;
+  const repos: ServedGitRepo[] = [];
+  beforeEach(async () => {
+    env = await startClusterTestEnv(cluster);
+  });
+  afterEach(async () => {
+    await env?.close();
+  });
+  afterAll(async () => {
+    for (const r of repos) await r.close();
+  });
+  return {
+    env: () => env!,
+    async serve(...run: string[]): Promise<ServedGitRepo> {
+      const repo = await serveGitRepo({ Dockerfile: dockerfile(...run) });
+      repos.push(repo);
+      return repo;
     },
   };
 }
