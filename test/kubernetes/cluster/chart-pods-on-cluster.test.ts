@@ -74,7 +74,7 @@ describe.skipIf(!probe.ok)(title, () => {
       ...set('config.Redis.key_prefix', `pods-${id}`),
       ...set('config.BuildQueue.name', `builds-pods-${id}`),
       ...['--set', 'config.RateLimiter.limit=0'],
-      ...['--set', 'config.GitRepoProvider.allow_private_hosts=true'],
+      ...['--set', 'config.GitRepoProvider.allowed_private_hosts={127.0.0.1}'],
       ...set('config.KubernetesBuildExecutor.build_image', BUILD_IMAGE),
       ...['--set', 'config.KubernetesBuildExecutor.host_network=true'],
       ...set('config.KubernetesBuildExecutor.push_secret', ''),
