@@ -706,6 +706,24 @@ start_binderhub() {
   log "binderhub-ts: healthy on http://127.0.0.1:$BINDER_PORT"
 }
 
+# ------------------------------------------------------------- kubernetes --
+# A single-node cluster for the Kubernetes backend and the chart (scripts/kube.sh; its
+# own ports 2379-2381, 6443, 10248, 10250, 10257, 10259). BINDERHUB_TS_KUBERNETES=off
+# skips it (the real-cluster tests then skip, saying so; the chart's tools are built).
+kube_enabled() { [ "${BINDERHUB_TS_KUBERNETES:-on}" != off ]; }
+start_kubernetes() {
+  if ! kube_enabled; then
+    log "kubernetes: skipped (BINDERHUB_TS_KUBERNETES=off); building only helm and k8s-validate"
+    bash "$ROOT/scripts/kube.sh" tools || die "building helm and k8s-validate failed"
+    return 0
+  fi
+  log "kubernetes: bash scripts/kube.sh up (cold: builds Kubernetes from the Go module proxy, about 10 minutes)"
+  bash "$ROOT/scripts/kube.sh" up || die "the local Kubernetes cluster did not come up; see $STACK/kube/logs/"
+}
+stop_kubernetes() { bash "$ROOT/scripts/kube.sh" down || warn "scripts/kube.sh down failed"; }
+kube_status() { kube_enabled && bash "$ROOT/scripts/kube.sh" status >/dev/null 2>&1; }
+# ------------------------------------------------------------- kubernetes --
+
 # ------------------------------------------------------------------- up ----
 cmd_up() {
   mkdir -p "$STACK" "$LOGS" "$RUN" "$SECRETS"
@@ -725,6 +743,7 @@ cmd_up() {
   ensure_base_image
   start_hub
   start_binderhub
+  start_kubernetes
   summary
 }
 
@@ -739,6 +758,7 @@ summary() {
 [stack]   repo2docker     $VENV/bin/jupyter-repo2docker
 [stack]   base image      $BASE_IMAGE  (test repositories: FROM $BASE_IMAGE)
 [stack]   binderhub-ts    http://127.0.0.1:$BINDER_PORT/   (config $STACK/config.yaml, log $LOGS/binderhub.log)
+[stack]   Kubernetes      https://127.0.0.1:6443  (KUBECONFIG=$STACK/kube/admin.kubeconfig; kubectl: $STACK/kube/bin/kubectl)
 [stack]   Binder link     http://127.0.0.1:$BINDER_PORT/v2/git/http%3A%2F%2F127.0.0.1%3A<port>%2Frepo.git/HEAD
 [stack]   build stream    curl -N -H 'Accept: text/event-stream' http://127.0.0.1:$BINDER_PORT/build/git/<url-encoded repo URL>/HEAD
 EOF
@@ -751,6 +771,7 @@ EOF
 cmd_down() {
   mkdir -p "$RUN"
   log "stopping the local stack"
+  stop_kubernetes
   stop_pid binderhub 15
   stop_pid git-server 5
   if running jupyterhub; then
@@ -802,6 +823,7 @@ cmd_status() {
   line binderhub-ts binder_up "http://127.0.0.1:$BINDER_PORT/health"
   base_image_present() { docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; }
   line base-image base_image_present "$BASE_IMAGE"
+  kube_enabled && line kubernetes kube_status "https://127.0.0.1:6443 (bash scripts/kube.sh status)"
   return $ok
 }
 

@@ -43,6 +43,25 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
+{{/*
+Account of build pods: never the runners' (build pods run untrusted code; their token
+is not mounted either). '' = the build namespace's `default`.
+*/}}
+{{- define "binderhub-ts.buildServiceAccountName" -}}
+{{- $k := .Values.config.KubernetesBuildExecutor | default dict -}}
+{{- $name := "" -}}
+{{- if .Values.buildServiceAccount.create -}}
+{{- $name = default (printf "%s-build" (include "binderhub-ts.fullname" .)) .Values.buildServiceAccount.name -}}
+{{- else -}}
+{{- $name = .Values.buildServiceAccount.name -}}
+{{- end -}}
+{{- $name = default $name $k.service_account -}}
+{{- if and (eq (include "binderhub-ts.buildNamespace" .) .Release.Namespace) (eq (default "default" $name) (include "binderhub-ts.serviceAccountName" .)) -}}
+{{- fail (printf "build pods would run as the runners' ServiceAccount %q: give them their own (buildServiceAccount.create / buildServiceAccount.name)" (default "default" $name)) -}}
+{{- end -}}
+{{- $name -}}
+{{- end -}}
+
 {{/* Namespace of build pods: KubernetesBuildExecutor.namespace, else the release's. */}}
 {{- define "binderhub-ts.buildNamespace" -}}
 {{- $k := .Values.config.KubernetesBuildExecutor | default dict -}}
@@ -70,7 +89,7 @@ decides (listen address, ports, backend, build namespace, push secret, registry)
 {{- $runner := mergeOverwrite (get $c "Runner" | default dict) (dict "backend" "kubernetes" "metrics_port" (int .Values.runner.metricsPort)) -}}
 {{- $_ := set $c "Runner" $runner -}}
 {{- $pushSecret := ternary (include "binderhub-ts.pushSecretName" .) "" (or (not (empty .Values.registry.url)) (not (empty .Values.registry.existingPushSecret))) -}}
-{{- $k := mergeOverwrite (dict "namespace" (include "binderhub-ts.buildNamespace" .) "push_secret" $pushSecret) (get $c "KubernetesBuildExecutor" | default dict) -}}
+{{- $k := mergeOverwrite (dict "namespace" (include "binderhub-ts.buildNamespace" .) "push_secret" $pushSecret "service_account" (include "binderhub-ts.buildServiceAccountName" .)) (get $c "KubernetesBuildExecutor" | default dict) -}}
 {{- $_ := set $c "KubernetesBuildExecutor" $k -}}
 {{- if .Values.registry.url -}}
 {{- $reg := mergeOverwrite (dict "url" (.Values.registry.url | replace "https://index.docker.io/v1/" "https://registry-1.docker.io") "username" .Values.registry.username "password" .Values.registry.password) (get $c "DockerRegistry" | default dict) -}}
@@ -81,31 +100,18 @@ decides (listen address, ports, backend, build namespace, push secret, registry)
 
 {{/* Environment shared by api and runners: Redis URL and hub token. */}}
 {{- define "binderhub-ts.commonEnv" -}}
-{{- if .Values.redis.enabled }}
-{{- if .Values.redis.password }}
-- name: REDIS_PASSWORD
+{{- if or .Values.redis.enabled (and .Values.redis.externalUrl (not .Values.redis.externalUrlSecret.name)) }}
+- name: REDIS_URL
   valueFrom:
     secretKeyRef:
       name: {{ include "binderhub-ts.fullname" . }}-secrets
-      key: redis-password
-- name: REDIS_URL
-  value: "redis://:$(REDIS_PASSWORD)@{{ include "binderhub-ts.redisHost" . }}:6379"
-{{- else }}
-- name: REDIS_URL
-  value: "redis://{{ include "binderhub-ts.redisHost" . }}:6379"
-{{- end }}
+      key: redis-url
 {{- else if .Values.redis.externalUrlSecret.name }}
 - name: REDIS_URL
   valueFrom:
     secretKeyRef:
       name: {{ .Values.redis.externalUrlSecret.name }}
       key: {{ .Values.redis.externalUrlSecret.key }}
-{{- else if .Values.redis.externalUrl }}
-- name: REDIS_URL
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "binderhub-ts.fullname" . }}-secrets
-      key: redis-url
 {{- end }}
 {{- if or .Values.hub.apiToken .Values.hub.existingSecret.name }}
 - name: JUPYTERHUB_API_TOKEN

@@ -129,6 +129,10 @@ export class BuildPodSession {
 
   private onPod(pod: V1Pod): void {
     if (this.over) return;
+    // Deleted by someone else (an operator, the cleaner): the kubelet is stopping
+    // repo2docker, whose exit would otherwise read as an ordinary build failure.
+    if (pod.metadata?.deletionTimestamp && status.podPhase(pod) !== 'Succeeded')
+      return this.onEvent('DELETED', pod);
     this.lastPod = pod;
     this.armMaxAge(pod);
     const phase = status.podPhase(pod);

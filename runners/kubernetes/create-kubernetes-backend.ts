@@ -4,6 +4,7 @@ import type { Config } from '../../queue/config/index.js';
 import type { Logger } from '../../queue/index.js';
 import { KubernetesBuildBackend } from './kubernetes-build-backend.js';
 import { kubernetesSettings } from './kubernetes-settings.js';
+import { checkBuildServiceAccount, ownServiceAccount } from './own-service-account.js';
 
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
@@ -23,15 +24,21 @@ export function loadKubeConfig(
   return kc;
 }
 
-/** The Kubernetes build backend for `Runner.backend: kubernetes`. */
+/**
+ * The Kubernetes build backend for `Runner.backend: kubernetes`. Refuses (ConfigError)
+ * to give build pods the runner's own service account when it runs in a pod.
+ */
 export function createKubernetesBackend(
   config: Config,
   log: Logger,
   kubeConfig: KubeConfig = loadKubeConfig(config.KubernetesBuildExecutor.kubeconfig),
+  tokenPath = SERVICE_ACCOUNT_TOKEN,
 ): KubernetesBuildBackend {
+  const settings = kubernetesSettings(config);
+  checkBuildServiceAccount(settings, ownServiceAccount(tokenPath));
   return new KubernetesBuildBackend({
     kubeConfig,
-    settings: kubernetesSettings(config),
+    settings,
     log: log.child({ backend: 'kubernetes' }),
   });
 }

@@ -99,6 +99,8 @@ export class KubernetesBuildBackend implements BuildBackend {
       tolerations: s.tolerations,
       imagePullSecrets: s.imagePullSecrets,
       extraEnvs: s.extraEnvs,
+      hostNetwork: s.hostNetwork,
+      serviceAccount: s.serviceAccount,
       affinity: buildPodAffinity(
         s.stickyBuilds ? await this.stickyNode(req.job.repoUrl, log) : undefined,
       ),

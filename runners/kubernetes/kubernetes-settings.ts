@@ -17,6 +17,10 @@ export interface KubernetesBackendSettings {
   imageBuilderSelector: string;
   pushSecret: string;
   registryCredentials: Record<string, string>;
+  /** Build pods in the node's network namespace (clusters without a pod network). */
+  hostNetwork: boolean;
+  /** Build pods' service account ('' = the namespace's default). */
+  serviceAccount: string;
   /** No log output for this long fails the build (0 = off). */
   idleTimeoutMs: number;
   /** A build running longer than this fails (0 = off). */
@@ -49,6 +53,8 @@ export function kubernetesSettings(config: Config): KubernetesBackendSettings {
     imageBuilderSelector: k.image_builder_selector,
     pushSecret: k.push_secret,
     registryCredentials: k.registry_credentials,
+    hostNetwork: k.host_network,
+    serviceAccount: k.service_account,
     idleTimeoutMs: config.BuildExecutor.idle_timeout * 1000,
     maxAgeMs: config.BuildExecutor.max_age * 1000,
     cleanerEnabled: config.KubernetesCleaner.enabled,

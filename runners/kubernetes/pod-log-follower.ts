@@ -1,7 +1,8 @@
-import { Writable } from 'node:stream';
-import { Log, type KubeConfig } from '@kubernetes/client-node';
+import type { IncomingMessage } from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { LineSplitter } from '../line-splitter.js';
 import { isAfter, splitTimestamp } from './log-timestamp.js';
+import { openPodLog } from './pod-log-request.js';
 
 export interface PodLogFollowerOptions {
   kubeConfig: KubeConfig;
@@ -17,16 +18,17 @@ export interface PodLogFollowerOptions {
 }
 
 /**
- * One `follow=true` log stream of a build pod (client-node's Log), with timestamps so a
- * later stream can resume where this one stopped. `ended` resolves when the server
- * closes the stream (the container ended, or the stream closed early); `stop()` aborts.
+ * One `follow=true` log stream of a build pod, with timestamps so a later stream can
+ * resume where this one stopped. `ended` resolves when the stream ends for any reason:
+ * the server closes it (the container ended, or it closed early) or the connection
+ * dies (reset, proxy gone); `stop()` aborts it.
  */
 export class PodLogFollower {
   /** Time of the last line delivered. */
   lastTimestamp: string | undefined;
   readonly ended: Promise<void>;
   private endedResolve!: () => void;
-  private controller: AbortController | undefined;
+  private response: IncomingMessage | undefined;
   private stopped = false;
 
   constructor(private readonly o: PodLogFollowerOptions) {
@@ -36,39 +38,36 @@ export class PodLogFollower {
 
   /** Opens the stream; rejects when the API refuses (e.g. 400: container not started). */
   async start(): Promise<void> {
-    const splitter = new LineSplitter((line) => this.line(line));
-    const sink = new Writable({
-      write: (chunk: Buffer, _enc, cb) => {
-        splitter.push(chunk);
-        cb();
-      },
-      final: (cb) => {
-        splitter.end();
-        cb();
-        this.endedResolve();
-      },
-    });
     const sinceTime = this.o.after
       ? new Date(this.o.after).toISOString().slice(0, 19) + 'Z'
       : undefined;
-    this.controller = await new Log(this.o.kubeConfig).log(
-      this.o.namespace,
-      this.o.podName,
-      this.o.container,
-      sink,
-      {
-        follow: true,
-        timestamps: true,
-        ...(this.o.tailLines !== undefined && !sinceTime ? { tailLines: this.o.tailLines } : {}),
-        ...(sinceTime ? { sinceTime } : {}),
-      },
-    );
-    if (this.stopped) this.controller.abort();
+    const res = await openPodLog(this.o.kubeConfig, this.o.namespace, this.o.podName, {
+      container: this.o.container,
+      follow: true,
+      timestamps: true,
+      tailLines: sinceTime ? undefined : this.o.tailLines,
+      sinceTime,
+    });
+    this.response = res;
+    const splitter = new LineSplitter((line) => this.line(line));
+    let over = false;
+    // A clean end completes the last line; a dead connection drops the partial one
+    // (the next stream resumes at its timestamp and reads it whole).
+    const finish = (clean: boolean) => {
+      if (over) return;
+      over = true;
+      if (clean) splitter.end();
+      this.endedResolve();
+    };
+    res.on('data', (chunk: Buffer) => splitter.push(chunk));
+    res.on('end', () => finish(true));
+    res.on('error', () => finish(false)).on('close', () => finish(false));
+    if (this.stopped) res.destroy();
   }
 
   stop(): void {
     this.stopped = true;
-    this.controller?.abort();
+    this.response?.destroy();
     this.endedResolve();
   }
 

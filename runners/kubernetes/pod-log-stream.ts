@@ -29,6 +29,8 @@ export class PodLogStream {
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
   private drained = false;
+  /** Streams in a row that ended with no new line (the container ended before its pod said so). */
+  private emptyStreams = 0;
 
   constructor(private readonly o: PodLogStreamOptions) {}
 
@@ -72,17 +74,21 @@ export class PodLogStream {
       return this.later();
     }
     await follower.ended;
+    const before = this.lastTimestamp;
     this.lastTimestamp = follower.lastTimestamp ?? this.lastTimestamp;
     this.follower = undefined;
     if (this.stopped) return;
     if (this.o.isPodDone()) return this.finish();
+    // Usually the container has just ended and the pod's status will say so in a
+    // moment (ensure() is called then): wait longer after each stream that had nothing.
+    this.emptyStreams = this.lastTimestamp === before ? this.emptyStreams + 1 : 0;
     this.o.log.info('build log stream closed while the pod runs; reopening');
-    this.later();
+    this.later(this.o.retryDelayMs * 2 ** Math.min(this.emptyStreams, 3));
   }
 
-  private later(): void {
+  private later(delayMs = this.o.retryDelayMs): void {
     clearTimeout(this.retry);
-    this.retry = setTimeout(() => this.ensure(), this.o.retryDelayMs);
+    this.retry = setTimeout(() => this.ensure(), delayMs);
   }
 
   private finish(): void {

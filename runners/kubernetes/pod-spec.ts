@@ -1,9 +1,14 @@
 import type { V1Affinity, V1EnvVar, V1Pod, V1Toleration, V1Volume } from '@kubernetes/client-node';
 import type { V1VolumeMount } from '@kubernetes/client-node';
 import { BUILD_COMPONENT, BUILDER_CONTAINER } from './build-pod-labels.js';
+import {
+  BUILDER_SECURITY_CONTEXT,
+  buildPodIsolation,
+  type BuildPodIsolation,
+} from './build-pod-security.js';
 
 /** Everything that decides a build pod; all of it comes from config and the build request. */
-export interface BuildPodOptions {
+export interface BuildPodOptions extends BuildPodIsolation {
   /** The build name: pod name and `name` label (the Kubernetes name is the build's lock). */
   name: string;
   repoUrl: string;
@@ -79,8 +84,9 @@ function envFor(o: BuildPodOptions): V1EnvVar[] {
 }
 
 /**
- * The build pod exactly as upstream's KubernetesBuildExecutor submits it (field for
- * field; `apiVersion`/`kind` added, which the Python client leaves to the server).
+ * The build pod as upstream's KubernetesBuildExecutor submits it (field for field),
+ * plus `apiVersion`/`kind` (the Python client leaves them to the server) and the
+ * isolation of build-pod-security.ts (no token, a securityContext, own account).
  */
 export function buildPodSpec(o: BuildPodOptions): V1Pod {
   const { volumes, mounts } = volumesFor(o);
@@ -101,6 +107,7 @@ export function buildPodSpec(o: BuildPodOptions): V1Pod {
           volumeMounts: mounts,
           resources: { limits: { ...o.resources.limits }, requests: { ...o.resources.requests } },
           env: envFor(o),
+          securityContext: { ...BUILDER_SECURITY_CONTEXT },
         },
       ],
       tolerations: o.tolerations.map((t) => ({ ...t })),
@@ -109,6 +116,7 @@ export function buildPodSpec(o: BuildPodOptions): V1Pod {
       restartPolicy: 'Never',
       affinity: o.affinity,
       imagePullSecrets: o.imagePullSecrets.map((name) => ({ name })),
+      ...buildPodIsolation(o),
     },
   };
 }

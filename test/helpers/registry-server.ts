@@ -1,4 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -59,17 +60,15 @@ export async function startRegistry(authYaml: string[] = []): Promise<RegistrySe
 }
 
 /** An htpasswd line with a bcrypt hash (via Python's crypt, which uses libxcrypt). */
-export function htpasswdLine(user: string, password: string): string {
-  const hash = execFileSync('python3', [
+export async function htpasswdLine(user: string, password: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('python3', [
     '-W',
     'ignore',
     '-c',
     'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))',
     password,
-  ])
-    .toString()
-    .trim();
-  return `${user}:${hash}`;
+  ]);
+  return `${user}:${stdout.trim()}`;
 }
 
 /** Uploads a minimal image (empty config, no layers) through the registry API. */

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +35,7 @@ describe('registry client auth flows against a real registry', () => {
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bhts-auth-'));
-    writeFileSync(join(dir, 'htpasswd'), `${htpasswdLine(USER, PASSWORD)}\n`);
+    writeFileSync(join(dir, 'htpasswd'), `${await htpasswdLine(USER, PASSWORD)}\n`);
     htpasswdRegistry = await startRegistry([
       'auth:',
       '  htpasswd:',
@@ -44,33 +45,28 @@ describe('registry client auth flows against a real registry', () => {
     await pushMinimalImage(htpasswdRegistry.url, 'binder-present', 'abc', basic);
 
     // Token auth: a self-signed certificate whose key signs the registry tokens (x5c header).
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=bhts-test-token',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const key = createPrivateKey(readFileSync(join(dir, 'key.pem')));
-    const der = execFileSync('openssl', [
-      'x509',
-      '-in',
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=bhts-test-token',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
       join(dir, 'cert.pem'),
-      '-outform',
-      'DER',
-    ]).toString('base64');
+    ]);
+    const key = createPrivateKey(readFileSync(join(dir, 'key.pem')));
+    const { stdout: derOut } = await promisify(execFile)(
+      'openssl',
+      ['x509', '-in', join(dir, 'cert.pem'), '-outform', 'DER'],
+      { encoding: 'buffer' },
+    );
+    const der = derOut.toString('base64');
     tokenServer = createServer(async (req, res) => {
       tokenRequests++;
       const u = new URL(req.url!, 'http://x');

@@ -4,7 +4,10 @@
  * watch (newline-delimited JSON with resourceVersions, 410 Expired on a compacted
  * resume), pods/log (follow, tailLines, timestamps, sinceTime) and delete. Tests drive
  * phases and log lines, drop watches and log streams, and read the request log.
- * It is a test double: no scheduling, kubelet, admission or validation.
+ * It is a test double: no scheduling, kubelet, admission or validation. It is kept
+ * only for what the real local cluster (test/kubernetes/cluster/) will not do on
+ * demand: 410 Gone, evictions and OOM kills, stuck image pulls, finished pods left
+ * over from earlier builds, pods hours old.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

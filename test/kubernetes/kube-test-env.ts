@@ -41,6 +41,8 @@ export function testSettings(
     imageBuilderSelector: 'component=image-builder,app=binder',
     pushSecret: 'binder-build-docker-config',
     registryCredentials: {},
+    hostNetwork: false,
+    serviceAccount: '',
     idleTimeoutMs: 0,
     maxAgeMs: 0,
     cleanerEnabled: false,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../queue/config/index.js';
+import { ConfigError, parseConfig } from '../../queue/config/index.js';
 import {
   createKubernetesBackend,
   loadKubeConfig,
@@ -108,6 +108,32 @@ describe('Kubernetes backend configuration', () => {
     } finally {
       await backend.close();
     }
+  });
+
+  it('refuses to give build pods the runner’s own service account (in a pod)', () => {
+    const jwt = (sub: string) =>
+      ['{"alg":"RS256"}', JSON.stringify({ sub }), 'sig']
+        .map((p) => Buffer.from(p).toString('base64url'))
+        .join('.');
+    const token = join(dir, 'token');
+    writeFileSync(token, jwt('system:serviceaccount:binder:binder-runner'));
+    const make = (k: Record<string, unknown>) =>
+      createKubernetesBackend(
+        parseConfig({
+          KubernetesBuildExecutor: { kubeconfig, namespace: 'binder', ...k },
+          KubernetesCleaner: { enabled: false },
+        }),
+        testLogger().log,
+        undefined,
+        token,
+      );
+    expect(() => make({ service_account: 'binder-runner' })).toThrow(
+      "build pods would run as this runner's own service account binder/binder-runner",
+    );
+    writeFileSync(token, jwt('system:serviceaccount:binder:default'));
+    expect(() => make({})).toThrow(ConfigError); // '' = the namespace's default
+    void make({ service_account: 'binder-build' }).close();
+    void make({ namespace: 'builds' }).close(); // another namespace's default
   });
 
   it('loadKubeConfig: a kubeconfig path wins; otherwise in-cluster when a service account is mounted', () => {

@@ -9,6 +9,7 @@ import {
   pythonJsonDumps,
 } from '../../runners/kubernetes/pod-spec.js';
 import { KubernetesBuildBackend } from '../../runners/kubernetes/kubernetes-build-backend.js';
+import { BUILDER_SECURITY_CONTEXT } from '../../runners/kubernetes/build-pod-security.js';
 import {
   NS,
   buildRequest,
@@ -64,6 +65,20 @@ function withOurGitEnv(pod: any, git: GitAccess): any {
   return { ...pod, spec: { ...pod.spec, containers: [{ ...pod.spec.containers[0], env: rest }] } };
 }
 
+/**
+ * Our additions to upstream's pod (build-pod-security.ts), checked and taken off so the
+ * rest compares field by field: no service account token, the builder's securityContext.
+ */
+function withoutIsolation(pod: any): any {
+  const { automountServiceAccountToken, ...spec } = pod.spec;
+  expect(automountServiceAccountToken).toBe(false);
+  const containers = spec.containers.map(({ securityContext, ...c }: any) => {
+    expect(securityContext).toEqual(BUILDER_SECURITY_CONTEXT);
+    return c;
+  });
+  return { ...pod, spec: { ...spec, containers } };
+}
+
 /** Compares every field, and names the first differing path (clearer than one big diff). */
 function expectSameFields(actual: unknown, expected: unknown, path = 'pod'): void {
   if (expected && typeof expected === 'object') {
@@ -90,7 +105,7 @@ describe('the build pod, field by field against upstream’s', () => {
     const ours = await backend.podFor(req, testLogger().log);
     const { apiVersion, kind, ...rest } = ours;
     expect([apiVersion, kind]).toEqual(['v1', 'Pod']); // the Python client leaves these to the server
-    expectSameFields(rest, withOurGitEnv(pod, req.git));
+    expectSameFields(withoutIsolation(rest), withOurGitEnv(pod, req.git));
   });
 
   it('every option, sticky builds on image-builder nodes included', async () => {
@@ -118,7 +133,7 @@ describe('the build pod, field by field against upstream’s', () => {
       });
       const req = requestFor(inputs);
       const { apiVersion: _a, kind: _k, ...ours } = await backend.podFor(req, env.log);
-      expectSameFields(ours, withOurGitEnv(pod, req.git));
+      expectSameFields(withoutIsolation(ours), withOurGitEnv(pod, req.git));
       const vars = ours.spec!.containers[0]!.env!;
       expect(vars.find((v) => v.name === 'GIT_CREDENTIAL_ENV')).toBeUndefined();
       expect(vars.find((v) => v.name === 'BINDERHUB_GIT_CREDENTIALS_HOST')?.value).toBe(
@@ -129,24 +144,46 @@ describe('the build pod, field by field against upstream’s', () => {
     }
   });
 
+  const minimal = {
+    name: 'build-x-1',
+    repoUrl: 'https://example.org/r',
+    args: ['jupyter-repo2docker', 'https://example.org/r'],
+    buildImage: 'img',
+    dockerHost: null,
+    pushSecret: '',
+    registryCredentials: {},
+    resources: { limits: {}, requests: {} },
+    nodeSelector: {},
+    tolerations: [],
+    imagePullSecrets: [],
+    extraEnvs: {},
+    affinity: {},
+    hostNetwork: false,
+    serviceAccount: '',
+  };
+
   it('no docker socket for dind/podman-less builders (docker_host null), no push secret without --push', () => {
-    const pod = buildPodSpec({
-      name: 'build-x-1',
-      repoUrl: 'https://example.org/r',
-      args: ['jupyter-repo2docker', 'https://example.org/r'],
-      buildImage: 'img',
-      dockerHost: null,
-      pushSecret: '',
-      registryCredentials: {},
-      resources: { limits: {}, requests: {} },
-      nodeSelector: {},
-      tolerations: [],
-      imagePullSecrets: [],
-      extraEnvs: {},
-      affinity: {},
-    });
+    const pod = buildPodSpec(minimal);
     expect(pod.spec!.volumes).toEqual([]);
     expect(pod.spec!.containers[0]!.volumeMounts).toEqual([]);
+  });
+
+  it('isolation: no token, no capabilities, its own account when set, hostNetwork only when set', () => {
+    const plain = buildPodSpec(minimal).spec!;
+    expect(plain.automountServiceAccountToken).toBe(false);
+    expect(plain.containers[0]!.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(plain).not.toHaveProperty('hostNetwork');
+    expect(plain).not.toHaveProperty('serviceAccountName');
+    const set = buildPodSpec({ ...minimal, hostNetwork: true, serviceAccount: 'binder-build' });
+    expect(set.spec).toMatchObject({
+      hostNetwork: true,
+      serviceAccountName: 'binder-build',
+      automountServiceAccountToken: false,
+    });
   });
 
   it('takes the path of a docker_host URL as upstream’s urlparse does', () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStreamSlots } from '../../api/rate-limit/redis-stream-slots.js';
+import { stackInfo } from '../helpers/stack.js';
 import { keyNames } from '../../queue/index.js';
 
 let redis: Redis;
@@ -9,7 +10,7 @@ const prefix = `test-${randomUUID()}`;
 const keys = keyNames(prefix);
 
 beforeAll(() => {
-  redis = new Redis('redis://127.0.0.1:6379');
+  redis = new Redis(stackInfo().redisUrl);
 });
 
 afterAll(async () => {

@@ -53,6 +53,16 @@ export const kubernetesBuildExecutorSection = z
      * (service-account token present), else the default kubeconfig (`$KUBECONFIG`, ~/.kube/config).
      */
     kubeconfig: z.string().default(''),
+    /**
+     * Run build pods in the node's network namespace. Off by default; for clusters
+     * without a pod network (the local single-node cluster of scripts/kube.sh).
+     */
+    host_network: z.boolean().default(false),
+    /**
+     * Service account of build pods ('' = the namespace's `default`). Never the
+     * runner's: build pods run untrusted code (their token is not mounted either way).
+     */
+    service_account: z.string().default(''),
   })
   .strict();
 
