@@ -1,11 +1,11 @@
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../queue/config/index.js';
+import { runTool } from '../kubernetes/run-tool.js';
 
 // `bash scripts/stack.sh cors <origin>`, the local stack's one CORS setting, against a
 // stack directory of the test's own where nothing runs (so nothing is started or
@@ -18,16 +18,15 @@ const SCRIPT = join(ROOT, 'scripts', 'stack.sh');
 
 let stack: string;
 const env = () => ({ ...process.env, BINDERHUB_TS_STACK_DIR: stack });
-const run = (...args: string[]) =>
-  spawnSync('bash', [SCRIPT, ...args], { env: env(), encoding: 'utf8' });
+const run = (...args: string[]) => runTool('bash', [SCRIPT, ...args], { env: env() });
 /** Sources stack.sh (which then defines its functions and runs nothing) and runs `code`. */
 const sourced = (code: string) =>
-  spawnSync('bash', ['-c', `source "${SCRIPT}"\n${code}`], { env: env(), encoding: 'utf8' });
+  runTool('bash', ['-c', `source "${SCRIPT}"\n${code}`], { env: env() });
 
-function configYaml(): string {
-  const r = sourced('write_binder_config && cat "$STACK/config.yaml"');
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout;
+async function configYaml(): Promise<string> {
+  const r = await sourced('write_binder_config && cat "$STACK/config.yaml"');
+  expect(r.code, r.err).toBe(0);
+  return r.out;
 }
 
 beforeEach(() => {
@@ -45,32 +44,32 @@ beforeEach(() => {
 afterEach(() => rmSync(stack, { recursive: true, force: true }));
 
 describe('stack.sh cors: one setting for binderhub-ts and the notebook servers', () => {
-  it('keeps an origin or *, refuses anything else, and turns off', () => {
-    const bad = run('cors', 'https://books.example.org/');
-    expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain("is not '*' or an origin such as https://books.example.org");
+  it('keeps an origin or *, refuses anything else, and turns off', async () => {
+    const bad = await run('cors', 'https://books.example.org/');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("is not '*' or an origin such as https://books.example.org");
     expect(existsSync(join(stack, 'cors-allow-origin'))).toBe(false);
 
-    const set = run('cors', 'https://books.example.org');
-    expect(set.status, set.stderr).toBe(0);
-    expect(set.stdout).toContain('pages on https://books.example.org may launch and run kernels');
-    expect(set.stdout).toContain('the setting applies at the next');
+    const set = await run('cors', 'https://books.example.org');
+    expect(set.code, set.err).toBe(0);
+    expect(set.out).toContain('pages on https://books.example.org may launch and run kernels');
+    expect(set.out).toContain('the setting applies at the next');
     expect(readFileSync(join(stack, 'cors-allow-origin'), 'utf8')).toBe(
       'https://books.example.org\n',
     );
-    expect(run('cors').stdout).toContain('https://books.example.org');
+    expect((await run('cors')).out).toContain('https://books.example.org');
 
-    expect(run('cors', 'off').status).toBe(0);
+    expect((await run('cors', 'off')).code).toBe(0);
     expect(existsSync(join(stack, 'cors-allow-origin'))).toBe(false);
-    expect(run('cors').stdout).toContain('other origins   off');
+    expect((await run('cors')).out).toContain('other origins   off');
   });
 
-  it("writes it into binderhub-ts's config.yaml as BinderHub.cors_allow_origin, nothing when off", () => {
-    const off = configYaml();
+  it("writes it into binderhub-ts's config.yaml as BinderHub.cors_allow_origin, nothing when off", async () => {
+    const off = await configYaml();
     expect(off).not.toContain('cors_allow_origin');
     for (const value of ['*', 'http://localhost:3000']) {
-      expect(run('cors', value).status).toBe(0);
-      const yaml = configYaml();
+      expect((await run('cors', value)).code).toBe(0);
+      const yaml = await configYaml();
       expect(parseConfig(parse(yaml)).BinderHub.cors_allow_origin).toBe(value);
       // the only difference from the configuration without it
       expect(yaml.replace(`\n  cors_allow_origin: "${value}"`, '')).toBe(off);
@@ -84,20 +83,16 @@ describe('stack.sh cors: one setting for binderhub-ts and the notebook servers',
     try {
       writeFileSync(join(stack, 'run', 'jupyterhub.pid'), `${hub.pid}\n`);
       writeFileSync(join(stack, 'run', 'jupyterhub.cors'), '\n');
-      const same = sourced('restart_hub_if_cors_changed');
-      expect(same.stdout).toBe('');
+      const same = await sourced('restart_hub_if_cors_changed');
+      expect(same.out).toBe('');
       expect(hub.exitCode).toBeNull();
 
       // (not `stack.sh cors`: with a hub running it would go on to `up`)
       writeFileSync(join(stack, 'cors-allow-origin'), '*\n');
-      // asynchronously: Node must reap the stand-in once stop_pid sends it SIGTERM
-      const changed = await promisify(execFile)(
-        'bash',
-        ['-c', `source "${SCRIPT}"\nrestart_hub_if_cors_changed`],
-        { env: env() },
-      );
-      expect(changed.stdout).toContain('jupyterhub: the CORS setting changed; restarting it');
-      expect(changed.stdout).toContain(`stopped jupyterhub (pid ${hub.pid})`);
+      const changed = await sourced('restart_hub_if_cors_changed');
+      expect(changed.code, changed.err).toBe(0);
+      expect(changed.out).toContain('jupyterhub: the CORS setting changed; restarting it');
+      expect(changed.out).toContain(`stopped jupyterhub (pid ${hub.pid})`);
       await exited;
       expect(existsSync(join(stack, 'run', 'jupyterhub.pid'))).toBe(false);
     } finally {

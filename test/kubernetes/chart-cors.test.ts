@@ -5,13 +5,13 @@
  * chart/files/jupyterhub-values.yaml (run here with the stack's Python; KubeSpawner and
  * z2jh, which need a cluster, are replaced by the least they provide).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../queue/config/index.js';
 import { stackInfo } from '../helpers/stack.js';
+import { runTool } from './run-tool.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const HELM = join(ROOT, '.stack/bin/helm');
@@ -20,13 +20,13 @@ const CHART = join(ROOT, 'chart');
 function template(...set: string[]) {
   const args = ['template', 'bhts', CHART, '--namespace', 'binder'];
   for (const s of set) args.push('--set', s);
-  return spawnSync(HELM, args, { encoding: 'utf8', cwd: ROOT });
+  return runTool(HELM, args, { cwd: ROOT });
 }
 
-function corsOf(...set: string[]): string {
-  const r = template(...set);
-  expect(r.stderr).toBe('');
-  const secret = parseAllDocuments(r.stdout)
+async function corsOf(...set: string[]): Promise<string> {
+  const r = await template(...set);
+  expect(r.err).toBe('');
+  const secret = parseAllDocuments(r.out)
     .map(
       (d) =>
         d.toJS() as {
@@ -64,55 +64,58 @@ exec(snippet, {"c": c})
 print(json.dumps(c.JupyterHub.spawner_class(config=c).get_args()))
 `;
 
-function spawnerArgs(values: object): string[] {
+async function spawnerArgs(values: object): Promise<string[]> {
   const hubValues = parse(readFileSync(join(CHART, 'files/jupyterhub-values.yaml'), 'utf8'));
   const snippet = hubValues.hub.extraConfig['00-binder-spawner'] as string;
   const python = join(stackInfo().stackDir, 'venv', 'bin', 'python');
-  const out = execFileSync(python, ['-c', SPAWNER_ARGS], {
+  const r = await runTool(python, ['-c', SPAWNER_ARGS], {
     input: JSON.stringify([values, snippet]),
-    encoding: 'utf8',
   });
-  return JSON.parse(out) as string[];
+  expect(r.err).toBe('');
+  return JSON.parse(r.out) as string[];
 }
 
 describe('global.cors.allowOrigin: one setting for the api and the notebook servers', () => {
   beforeAll(() => {
-    execFileSync('bash', [join(ROOT, 'scripts', 'install-helm.sh')], { stdio: 'inherit' });
-  }, 900_000);
+    if (!existsSync(HELM))
+      throw new Error(`${HELM} is missing: \`bash scripts/stack.sh up\` builds it`);
+  });
 
-  it("becomes BinderHub.cors_allow_origin in binderhub-ts's configuration", () => {
-    expect(corsOf()).toBe('');
-    expect(corsOf('global.cors.allowOrigin=https://books.example.org')).toBe(
+  it("becomes BinderHub.cors_allow_origin in binderhub-ts's configuration", async () => {
+    expect(await corsOf()).toBe('');
+    expect(await corsOf('global.cors.allowOrigin=https://books.example.org')).toBe(
       'https://books.example.org',
     );
-    expect(corsOf('global.cors.allowOrigin=*')).toBe('*');
-    expect(corsOf('config.BinderHub.cors_allow_origin=https://books.example.org')).toBe(
+    expect(await corsOf('global.cors.allowOrigin=*')).toBe('*');
+    expect(await corsOf('config.BinderHub.cors_allow_origin=https://books.example.org')).toBe(
       'https://books.example.org',
     );
   });
 
-  it('refuses a value that is not an origin, and two settings that disagree', () => {
-    const path = template('global.cors.allowOrigin=https://books.example.org/');
-    expect(path.status).not.toBe(0);
-    expect(path.stderr).toContain('/global/cors/allowOrigin');
-    const both = template(
+  it('refuses a value that is not an origin, and two settings that disagree', async () => {
+    const path = await template('global.cors.allowOrigin=https://books.example.org/');
+    expect(path.code).not.toBe(0);
+    expect(path.err).toContain('/global/cors/allowOrigin');
+    const both = await template(
       'global.cors.allowOrigin=*',
       'config.BinderHub.cors_allow_origin=https://x.org',
     );
-    expect(both.status).not.toBe(0);
-    expect(both.stderr).toContain(
+    expect(both.code).not.toBe(0);
+    expect(both.err).toContain(
       'global.cors.allowOrigin ("*") and config.BinderHub.cors_allow_origin',
     );
   });
 
-  it("becomes the notebook servers' allow_origin in the hub's BinderSpawner", () => {
-    const named = spawnerArgs({ global: { cors: { allowOrigin: 'https://books.example.org' } } });
+  it("becomes the notebook servers' allow_origin in the hub's BinderSpawner", async () => {
+    const named = await spawnerArgs({
+      global: { cors: { allowOrigin: 'https://books.example.org' } },
+    });
     expect(named).toContain('--ServerApp.allow_origin=https://books.example.org');
     expect(named).toContain('--NotebookApp.allow_origin=https://books.example.org');
     expect(named.some((a) => a.includes('allow_origin_pat'))).toBe(false);
-    const any = spawnerArgs({ global: { cors: { allowOrigin: '*' } } });
+    const any = await spawnerArgs({ global: { cors: { allowOrigin: '*' } } });
     expect(any).toContain('--ServerApp.allow_origin=*');
     expect(any).toContain('--ServerApp.allow_origin_pat=.*');
-    expect(spawnerArgs({}).some((a) => a.includes('allow_origin'))).toBe(false);
+    expect((await spawnerArgs({})).some((a) => a.includes('allow_origin'))).toBe(false);
   });
 });
