@@ -12,6 +12,8 @@
 #   bash scripts/stack.sh reset         down, then delete .stack/ entirely
 #   bash scripts/stack.sh demo          a repository on a local git server whose pushes
 #                                       pre-build through POST /api/prebuilds
+#   bash scripts/stack.sh cors [origin|'*'|off]  pages on that origin may launch and run
+#                                       kernels (thebe, Jupyter Book; docs/binder-buttons.md)
 #
 # See docs/local-stack.md.
 set -euo pipefail
@@ -449,8 +451,64 @@ ensure_base_image() {
   fi
 }
 
+# ------------------------------------------------- pages on other origins --
+# ONE setting lets pages on another origin (thebe, Jupyter Book, MyST, a Binder button
+# that launches in place) use the stack: binderhub-ts gets it as BinderHub.cors_allow_origin
+# (config.yaml), JupyterHub as BinderSpawner.cors_allow_origin, the notebook servers'
+# allow_origin (jupyterhub_config.py reads the same file). Off unless set; see
+# docs/binder-buttons.md.
+CORS_FILE="$STACK/cors-allow-origin"
+CORS_ORIGIN_RE='^(\*|https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?)$'
+
+cors_allow_origin() { if [ -s "$CORS_FILE" ]; then head -n 1 "$CORS_FILE"; fi; }
+
+# the line config.yaml's BinderHub block gets (nothing when off, so the file is unchanged)
+binder_config_cors() {
+  local origin
+  origin="$(cors_allow_origin)"
+  if [ -n "$origin" ]; then printf '\n  cors_allow_origin: "%s"' "$origin"; fi
+}
+
+# JupyterHub reads the setting when it starts: restart it when it runs with another value
+restart_hub_if_cors_changed() {
+  running jupyterhub || return 0
+  [ "$(cat "$RUN/jupyterhub.cors" 2>/dev/null || true)" != "$(cors_allow_origin)" ] || return 0
+  log "jupyterhub: the CORS setting changed; restarting it"
+  stop_pid jupyterhub 30
+  stop_pid chp 5
+}
+
+cors_summary() {
+  local origin
+  origin="$(cors_allow_origin)"
+  printf '[stack]   other origins   %s\n' "${origin:+pages on $origin may launch and run kernels (bash scripts/stack.sh cors off)}${origin:-off (bash scripts/stack.sh cors <origin> lets a thebe/Jupyter Book page use the stack)}"
+}
+
+cmd_cors() {
+  mkdir -p "$STACK" "$LOGS" "$RUN"
+  if (($# == 0)); then
+    cors_summary
+    return 0
+  fi
+  case "$1" in
+    off | none | "") rm -f "$CORS_FILE" ;;
+    *)
+      [[ "$1" =~ $CORS_ORIGIN_RE ]] ||
+        die "cors: '$1' is not '*' or an origin such as https://books.example.org (scheme://host[:port], no path)"
+      printf '%s\n' "$1" >"$CORS_FILE"
+      ;;
+  esac
+  cors_summary
+  if running jupyterhub || running binderhub; then
+    cmd_up # restarts JupyterHub and binderhub-ts if they run with another value
+  else
+    log "the stack is not running; the setting applies at the next \`bash scripts/stack.sh up\`"
+  fi
+}
+
 # ------------------------------------------------------------- jupyterhub --
 start_hub() {
+  restart_hub_if_cors_changed
   if hub_up; then
     if running jupyterhub; then
       log "jupyterhub: running on 127.0.0.1:$HUB_PORT (pid $(pid_of jupyterhub))"
@@ -471,6 +529,7 @@ start_hub() {
   mkdir -p "$STACK/hub"
   log "jupyterhub: starting (proxy 127.0.0.1:$HUB_PORT, hub API 127.0.0.1:$HUB_API_PORT, proxy API 127.0.0.1:$PROXY_API_PORT)"
   (cd "$STACK/hub" && start_bg jupyterhub "$VENV/bin/jupyterhub" -f "$HERE/jupyterhub_config.py")
+  cors_allow_origin >"$RUN/jupyterhub.cors"
   wait_until 90 jupyterhub hub_up || {
     log_tail jupyterhub 40
     die "JupyterHub did not answer http://127.0.0.1:$HUB_PORT/hub/api/ within 90s"
@@ -496,7 +555,7 @@ BinderHub:
   hub_api_token: $token
   use_registry: true
   image_prefix: $REGISTRY_ADDR/binder-
-  enable_api_only_mode: false
+  enable_api_only_mode: false$(binder_config_cors)
 DockerRegistry:
   url: http://$REGISTRY_ADDR
 Redis:
@@ -704,6 +763,7 @@ summary() {
 [stack]   build stream    curl -N -H 'Accept: text/event-stream' http://127.0.0.1:$BINDER_PORT/build/git/<url-encoded repo URL>/HEAD
 EOF
   product_summary
+  cors_summary
   log "stop with: bash scripts/stack.sh down"
 }
 
@@ -803,6 +863,9 @@ cmd_restart() {
   cmd_up
 }
 
+# sourced (tests call the functions above): define, run nothing
+[[ "${BASH_SOURCE[0]}" != "$0" ]] && return 0
+
 case "${1:-}" in
   up) cmd_up ;;
   restart)
@@ -817,8 +880,12 @@ case "${1:-}" in
     ;;
   reset) cmd_reset ;;
   demo) cmd_demo ;;
+  cors)
+    shift
+    cmd_cors "$@"
+    ;;
   *)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -84,6 +84,7 @@ decides (listen address, ports, backend, build namespace, push secret, registry)
 {{- define "binderhub-ts.config" -}}
 {{- $c := deepCopy (.Values.config | default dict) -}}
 {{- $bh := mergeOverwrite (get $c "BinderHub" | default dict) (dict "bind_host" "0.0.0.0" "port" (int .Values.api.port)) -}}
+{{- with include "binderhub-ts.corsAllowOrigin" . }}{{ $_ := set $bh "cors_allow_origin" . }}{{ end -}}
 {{- $_ := set $c "BinderHub" $bh -}}
 {{- $runner := mergeOverwrite (get $c "Runner" | default dict) (dict "backend" "kubernetes" "metrics_port" (int .Values.runner.metricsPort)) -}}
 {{- $_ := set $c "Runner" $runner -}}

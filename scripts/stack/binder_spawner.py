@@ -65,7 +65,10 @@ class BinderSpawner(DockerSpawner):
     cors_allow_origin = Unicode(
         "",
         config=True,
-        help="Access-Control-Allow-Origin for the notebook server ('' = unset).",
+        help="""The notebook servers' allow_origin ('' = unset): the origin of pages
+        (thebe, Jupyter Book, MyST) that call their kernels. '*' also sets
+        allow_origin_pat '.*', as upstream's spawner does. On the local stack it is
+        the one setting `bash scripts/stack.sh cors <origin>` (docs/binder-buttons.md).""",
     )
 
     @property
@@ -157,6 +160,9 @@ class BinderSpawner(DockerSpawner):
                 args.append(f"--{app}.default_url={self.default_url}")
             if self.cors_allow_origin:
                 args.append(f"--{app}.allow_origin={self.cors_allow_origin}")
+            if self.cors_allow_origin == "*":
+                # allow_origin '*' alone leaves some handlers without the header
+                args.append(f"--{app}.allow_origin_pat=.*")
         return list(self.notebook_cmd) + args + list(self.args)
 
     def get_env(self):

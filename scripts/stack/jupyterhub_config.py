@@ -5,6 +5,7 @@
 # Everything listens on 127.0.0.1. Secrets and state live in .stack/ (see
 # docs/local-stack.md); this file only reads them.
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -28,13 +29,38 @@ def secret(name):
     return value
 
 
+# Pages on other origins (docs/binder-buttons.md): one setting for the whole stack,
+# kept by `bash scripts/stack.sh cors <origin>` in .stack/cors-allow-origin. stack.sh
+# writes it into binderhub-ts's config (BinderHub.cors_allow_origin); here it becomes the
+# notebook servers' allow_origin.
+ORIGIN = re.compile(r"\*|https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
+
+
+def cors_allow_origin():
+    path = STACK / "cors-allow-origin"
+    value = path.read_text().strip() if path.exists() else ""
+    if value and not ORIGIN.fullmatch(value):
+        raise SystemExit(
+            f"{path}: {value!r} is not '*' or an origin such as https://books.example.org"
+            " (scheme://host[:port], no path); fix it with `bash scripts/stack.sh cors <origin>`"
+        )
+    return value
+
+
+def port(name, default):
+    """Ports stay fixed for the stack; tests start a hub of their own on free ports."""
+    return int(os.environ.get(f"BINDERHUB_TS_{name}", default))
+
+
 c = get_config()  # noqa: F821
 
 # --- network: public proxy port 8000, hub API 8081, proxy API 8001 ----------
-c.JupyterHub.bind_url = "http://127.0.0.1:8000/"
-c.JupyterHub.hub_bind_url = "http://127.0.0.1:8081"
-c.JupyterHub.hub_connect_url = "http://127.0.0.1:8081"
-c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:8001"
+HUB_PORT = port("HUB_PORT", 8000)
+HUB_API_PORT = port("HUB_API_PORT", 8081)
+c.JupyterHub.bind_url = f"http://127.0.0.1:{HUB_PORT}/"
+c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{HUB_API_PORT}"
+c.JupyterHub.hub_connect_url = f"http://127.0.0.1:{HUB_API_PORT}"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{port('PROXY_API_PORT', 8001)}"
 c.ConfigurableHTTPProxy.command = [
     str(STACK / "chp" / "node_modules" / ".bin" / "configurable-http-proxy")
 ]
@@ -88,5 +114,6 @@ c.DockerSpawner.prefix = "binderhub-ts"
 c.DockerSpawner.extra_create_kwargs = {"labels": {"org.binderhub-ts.stack": "spawner"}}
 c.DockerSpawner.image = "binderhub-ts/jupyter-base:1"  # only used in auth mode
 c.BinderSpawner.allowed_image_prefixes = ["127.0.0.1:5000/", "binderhub-ts/"]
+c.BinderSpawner.cors_allow_origin = cors_allow_origin()
 c.Spawner.start_timeout = 300  # a 2-core machine starting many servers at once is slow
 c.Spawner.http_timeout = 120

@@ -55,6 +55,38 @@ export async function loopbackPage(
   return { page, context, blocked, close: () => context.close() };
 }
 
+/**
+ * Chromium that reaches nothing but loopback WITHOUT intercepting requests: every other
+ * address goes to a proxy that does not exist (Chromium never proxies loopback). For
+ * CORS tests: while a page intercepts requests (`loopbackPage`), Playwright answers CORS
+ * preflights itself and allows every header, so a preflight the server refuses would pass.
+ */
+export function launchLoopbackChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--proxy-server=http://127.0.0.1:9',
+    ],
+  });
+}
+
+/** A page of `launchLoopbackChromium`: requests off loopback are recorded (and fail). */
+export async function observedPage(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<LoopbackPage> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, ...options });
+  const blocked: string[] = [];
+  context.on('request', (request) => {
+    if (!isLoopback(request.url())) blocked.push(request.url());
+  });
+  const page = await context.newPage();
+  return { page, context, blocked, close: () => context.close() };
+}
+
 /** Saves a full-page screenshot as test-artifacts/ui/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(ARTIFACTS, { recursive: true });
