@@ -52,6 +52,12 @@ export const buildQueueSection = z
       .default(1024 * 1024),
     /** Seconds a `/build` client may leave its stream undrained before it is dropped (0 = no limit). */
     event_stream_stall_timeout: seconds().default(30),
+    /**
+     * Seconds of silence after which a `/build` stream re-reads its build's history and
+     * job: a build that ended without its final event (lost while Redis was down) is
+     * then reported, instead of waited for forever.
+     */
+    follow_check_interval: seconds().min(1).default(15),
     /** Seconds a finished build's event history is kept. */
     event_history_ttl: seconds().default(86400),
   })
@@ -92,5 +98,9 @@ export const dockerBuildExecutorSection = z
     docker_host: z.string().default(''),
     /** Folder for per-build state (container ids, logs of detached builds). */
     work_dir: z.string().default(''),
+    /** Pushes of a built image tried before the build fails (the registry unavailable). */
+    push_attempts: z.number().int().min(1).max(20).default(5),
+    /** Seconds before the second push attempt; doubled for each next one. */
+    push_retry_delay: z.number().nonnegative().default(2),
   })
   .strict();
