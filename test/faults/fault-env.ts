@@ -23,8 +23,12 @@ export interface FaultEnv {
   registry: FaultProxy;
   /** Manifest uploads the registry was sent: one per push. */
   pushes(): number;
-  /** repo2docker processes the runner started. */
+  /** repo2docker processes the runners started. */
   repo2dockerRuns(): number;
+  /** Starts one more runner (same queue, same work folder); it is closed with the rest. */
+  startRunner(): Promise<CliProcess>;
+  /** Everything the runners wrote. */
+  runnerOutput(): string;
   close(): Promise<void>;
 }
 
@@ -36,7 +40,14 @@ const merge = (a: Sections, b: Sections): Sections => {
 };
 
 export async function startFaultEnv(
-  o: { redisUrl?: string; registryUrl?: string; registryFault?: Fault; config?: Sections } = {},
+  o: {
+    redisUrl?: string;
+    registryUrl?: string;
+    registryFault?: Fault;
+    /** Runners' DockerBuildExecutor.work_dir (shared by every runner started). */
+    workDir?: string;
+    config?: Sections;
+  } = {},
 ): Promise<FaultEnv> {
   const s = stackInfo();
   const id = randomUUID().slice(0, 8);
@@ -54,17 +65,25 @@ export async function startFaultEnv(
       },
       DockerRegistry: { url: registry.url },
       Runner: { metrics_port: 0, heartbeat_interval: 2 },
+      ...(o.workDir ? { DockerBuildExecutor: { work_dir: o.workDir } } : {}),
       BuildQueue: { follow_check_interval: 5 },
       ...(o.redisUrl ? { Redis: { url: o.redisUrl, key_prefix: `test-${id}` } } : {}),
     },
     o.config ?? {},
   );
   const api = await startCli('api', config, { id });
-  const runner = await startCli('runner', config, { id });
+  const runners: CliProcess[] = [];
+  const startRunner = async () => {
+    const r = await startCli('runner', config, { id });
+    runners.push(r);
+    for (let i = 0; i < 200 && !r.output().includes('runner started'); i++)
+      await new Promise((done) => setTimeout(done, 100));
+    return r;
+  };
+  const runner = await startRunner();
   const url = `http://127.0.0.1:${port}/`;
   await waitForOk(`${url}versions`, api);
-  for (let i = 0; i < 200 && !runner.output().includes('runner started'); i++)
-    await new Promise((r) => setTimeout(r, 100));
+  const runnerOutput = () => runners.map((r) => r.output()).join('\n');
   return {
     url,
     api,
@@ -72,9 +91,11 @@ export async function startFaultEnv(
     keyPrefix: api.keyPrefix,
     registry,
     pushes: () => registry.seen.filter((r) => /^PUT \/v2\/.+\/manifests\//.test(r)).length,
-    repo2dockerRuns: () => runner.output().split('"msg":"repo2docker started"').length - 1,
+    repo2dockerRuns: () => runnerOutput().split('"msg":"repo2docker started"').length - 1,
+    startRunner,
+    runnerOutput,
     async close() {
-      await runner.close();
+      for (const r of runners) await r.close();
       await api.close();
       await registry.close();
     },
