@@ -88,7 +88,7 @@ export async function pushImage(image: string, o: PushOptions): Promise<void> {
       o.log.warn({ image, attempt, err: reason }, 'push failed');
       if (attempt >= o.attempts || o.signal.aborted) {
         throw new BuildFailedError(
-          `The image was built, but pushing it to the registry ${registry} failed ${attempt} times (the registry was unavailable: ${reason}). Reload the page to try again: the image is kept, so it is only pushed, not built again.`,
+          `The image was built, but pushing it to the registry ${registry} failed ${attempt === 1 ? 'once' : `${attempt} times`} (the registry was unavailable: ${reason}). Reload the page to try again: the image is kept, so it is only pushed, not built again.`,
         );
       }
       const delay = o.retryDelayMs * 2 ** (attempt - 1);
