@@ -1,5 +1,6 @@
 import type { BuildEvent, BuildJob, EventBus, EventPosition, Logger } from '../queue/index.js';
 import type { EmitEvent } from './build-backend.js';
+import { isFailureLine } from './log-line.js';
 import { retryRedis } from './retry-redis.js';
 
 /**
@@ -27,7 +28,12 @@ export class BuildPublisher {
     private readonly signal?: AbortSignal,
   ) {}
 
+  /**
+   * A log event. repo2docker's own `failed` line is published as a log line (phase
+   * `building`): only the final event, with its plain message, ends the stream.
+   */
   readonly emit: EmitEvent = async (event, position, epochMs) => {
+    if (isFailureLine(event)) event = { ...event, phase: 'building' };
     if (position === undefined) this.unpositioned = true;
     else this.epochMs = epochMs ?? this.job.requestedAt;
     const at = position === undefined ? undefined : { epochMs: this.epochMs ?? 0, seq: position };
