@@ -144,6 +144,7 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     redis,
     runnersKey: keys.runners(),
     heartbeatIntervalSeconds: config.Runner.heartbeat_interval,
+    forgetAfterSeconds: config.Runner.forget_after,
     priorities: { interactive: q.interactive_priority, prebuild: q.prebuild_priority },
     log,
   });

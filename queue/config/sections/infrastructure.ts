@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FORGET_AFTER_SECONDS } from '../../heartbeat/forget-silent-runners.js';
 import { seconds } from './common.js';
 
 /** `Redis.*` — the one Redis that carries the queue, the event relay and caches. */
@@ -87,6 +88,8 @@ export const runnerSection = z
     /** Port of the runner's own /metrics and /health (0 = off). */
     metrics_port: z.number().int().min(0).max(65535).default(8586),
     heartbeat_interval: seconds().default(10),
+    /** Seconds after which a silent runner's heartbeat is dropped (a dead runner). */
+    forget_after: seconds().min(60).default(FORGET_AFTER_SECONDS),
   })
   .strict();
 
