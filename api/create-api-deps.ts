@@ -20,6 +20,7 @@ import { HubLaunchQuota } from './launch/launch-quota.js';
 import { registerQueueMetrics } from './metrics/queue-metrics.js';
 import { createPrebuilds } from './webhooks/create-prebuilds.js';
 import { JupyterHubLauncher } from './launch/jupyterhub-launcher.js';
+import { createLaunchUsers } from './launch/create-launch-users.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import { createProviders } from './providers/create-providers.js';
 import { dockerConfigPath, readDockerConfig } from './registry/docker-config.js';
@@ -109,6 +110,7 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     retryDelayMs: config.Launcher.retry_delay * 1000,
     observe: (outcome, s) => metrics.hubRequestSeconds.observe({ outcome }, s),
   });
+  const launch = createLaunchUsers({ config, redis, keys, hub, metrics, log });
   const launcher = new JupyterHubLauncher({
     hub,
     hubUrl: config.BinderHub.hub_url,
@@ -116,6 +118,8 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     retryDelayMs: config.Launcher.retry_delay * 1000,
     launchTimeoutMs: config.Launcher.launch_timeout * 1000,
     log,
+    cleanup: launch.cleanup,
+    users: launch.users,
   });
   const checks = [hubCheck(apiUrl, token), redisCheck(redis)];
   if (config.BinderHub.use_registry) {
@@ -140,6 +144,7 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     redis,
     runnersKey: keys.runners(),
     heartbeatIntervalSeconds: config.Runner.heartbeat_interval,
+    forgetAfterSeconds: config.Runner.forget_after,
     priorities: { interactive: q.interactive_priority, prebuild: q.prebuild_priority },
     log,
   });
@@ -173,6 +178,7 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
       // Each step is bounded: a shutdown must not hang on a Redis that is gone.
       const steps: Array<[string, () => Promise<void>]> = [
         ['pre-build scheduler', async () => prebuilds.scheduler.close()],
+        ['temporary user sweeper', async () => launch.sweeper?.close()],
         ['build queue', () => buildQueue.close()],
         ['event log', () => eventLog.close()],
         ['event bus', () => bus.close()],

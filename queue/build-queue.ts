@@ -93,6 +93,17 @@ export class BuildQueue {
     throw new Error(`could not enqueue ${job.buildName}: the job changed state repeatedly`);
   }
 
+  /**
+   * The state of a build's job (`waiting`, `active`, `completed`, `failed`, …) and why it
+   * failed, if it did; undefined when there is no such job (any more).
+   */
+  async jobState(buildName: string): Promise<{ state: string; failedReason?: string } | undefined> {
+    const job = await this.queue.getJob(buildName);
+    if (!job) return undefined;
+    const state = await job.getState();
+    return { state, ...(job.failedReason ? { failedReason: job.failedReason } : {}) };
+  }
+
   private add(job: BuildJob, priority: number, delayMs = 0): Promise<Job<BuildJob, BuildResult>> {
     return this.queue.add(jobDisplayName(job), job, {
       jobId: job.buildName,

@@ -2,6 +2,15 @@ import type { BuildEvent, StoredBuildEvent } from './build-event.js';
 
 export type Unsubscribe = () => void;
 
+/** What `follow` returns: call it to stop following. */
+export interface Following extends Unsubscribe {
+  /**
+   * Reads the history after the last event delivered and delivers what the live feed
+   * missed (after a lost subscription, or a silence that looks wrong); resolves when done.
+   */
+  catchUp(): Promise<void>;
+}
+
 /** Where an event sits in its build's log: `epochMs` fixed per build run, `seq` increasing. */
 export interface EventPosition {
   epochMs: number;
@@ -22,7 +31,8 @@ export interface FollowOptions {
  * build's history (capped by count and bytes) and announced live. `follow` replays the
  * history after `afterId` and then delivers live events, in order, with no gap and no
  * duplicate; when events after `afterId` were trimmed away, it first delivers a notice
- * saying so, whose id is that of the newest event dropped.
+ * saying so, whose id is that of the newest event dropped. When the live feed was cut
+ * (Redis restarted), every follower catches up from the history once it is back.
  */
 export interface EventBus {
   /**
@@ -42,7 +52,7 @@ export interface EventBus {
     afterId: string | undefined,
     onEvent: (e: StoredBuildEvent) => void,
     opts?: FollowOptions,
-  ): Promise<Unsubscribe>;
+  ): Promise<Following>;
   /** The newest event of a build's history, if any. */
   lastEvent(buildName: string): Promise<StoredBuildEvent | undefined>;
   /** Forget a build's history (before a failed build is tried again). */

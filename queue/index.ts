@@ -8,5 +8,6 @@ export { isSecretKey, scrubSecrets } from './scrub-secrets.js';
 export * from './redis-connection.js';
 export * from './redis-event-bus.js';
 export * from './stream-id.js';
+export * from './transient-redis-error.js';
 export * from './version.js';
 export * from './with-timeout.js';

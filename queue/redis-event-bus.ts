@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import { buildEventSchema, type BuildEvent, type StoredBuildEvent } from './build-event.js';
 import { eventJsonWithin } from './cap-event-size.js';
-import type { EventBus, EventPosition, FollowOptions, Unsubscribe } from './event-bus.js';
+import type { EventBus, EventPosition, FollowOptions, Following } from './event-bus.js';
 import { historyPageScript, publishScript } from './event-history-scripts.js';
+import { HistoryFollower, type HistoryPage } from './history-follower.js';
 import type { KeyNames } from './keys.js';
-import { compareStreamIds } from './stream-id.js';
 
 /** JSON bytes of history read per step of a replay (one page in flight per follower). */
 const PAGE_BYTES = 64 * 1024;
@@ -13,16 +13,8 @@ type Listener = (e: StoredBuildEvent) => void;
 type Row = [string, string[]];
 
 interface Feed {
-  listeners: Set<Listener>;
+  followers: Set<HistoryFollower>;
   ready: Promise<void>;
-}
-
-interface HistoryPage {
-  /** Id of the newest event trimmed from the history, if any was. */
-  trimmed?: string;
-  events: StoredBuildEvent[];
-  /** The page stopped at its size: more may follow. */
-  more: boolean;
 }
 
 function decode(id: string, json: string): StoredBuildEvent | undefined {
@@ -41,16 +33,6 @@ function decodeRows(rows: Row[]): StoredBuildEvent[] {
     if (e) out.push(e);
   }
   return out;
-}
-
-/** Stands for the events trimmed away, up to and including `id`, in a replay. */
-function droppedNotice(id: string): StoredBuildEvent {
-  const event: BuildEvent = {
-    phase: 'building',
-    message:
-      '[… earlier log lines of this build were dropped: the log kept for late joiners is limited by BuildQueue.event_history_max_bytes and event_history]\n',
-  };
-  return { id, event, json: JSON.stringify(event) };
 }
 
 export interface RedisEventBusOptions {
@@ -120,51 +102,32 @@ export class RedisEventBus implements EventBus {
 
   /**
    * Replays the history after `afterId` page by page (awaiting `whenReady` between
-   * pages), then delivers live events. Live events announced during the replay are
-   * kept only while a page is being read: those announced while the follower was not
-   * ready are read from the history by the next page.
+   * pages), then delivers live events (see HistoryFollower). When the subscription
+   * reconnects after Redis came back, every follower catches up from the history.
    */
   async follow(
     buildName: string,
     afterId: string | undefined,
     onEvent: Listener,
     opts: FollowOptions = {},
-  ): Promise<Unsubscribe> {
-    let last = afterId;
-    let live = false;
-    let capturing = true;
-    let buffered: StoredBuildEvent[] = [];
-    const deliver = (e: StoredBuildEvent) => {
-      if (last && compareStreamIds(e.id, last) <= 0) return;
-      last = e.id;
-      onEvent(e);
-    };
-    const listener: Listener = (e) => (live ? deliver(e) : capturing && buffered.push(e));
+  ): Promise<Following> {
+    const follower = new HistoryFollower(
+      afterId,
+      (after) => this.page(buildName, after),
+      onEvent,
+      opts.whenReady,
+    );
     const feed = this.feedFor(buildName);
-    feed.listeners.add(listener);
-    const unsubscribe = () => this.leave(buildName, listener);
+    feed.followers.add(follower);
+    const unsubscribe = () => this.leave(buildName, follower);
     try {
       await feed.ready;
-      for (let more = true, first = true; more; first = false) {
-        if (!first && opts.whenReady) {
-          capturing = false;
-          await opts.whenReady();
-          capturing = true;
-        }
-        buffered = []; // all announced so far is in the page read next
-        const page = await this.page(buildName, last);
-        if (page.trimmed && (!last || compareStreamIds(page.trimmed, last) > 0))
-          deliver(droppedNotice(page.trimmed));
-        for (const e of page.events) deliver(e);
-        more = page.more;
-      }
+      await follower.replay();
     } catch (err) {
       unsubscribe();
       throw err;
     }
-    live = true;
-    for (const e of buffered.splice(0)) deliver(e);
-    return unsubscribe;
+    return Object.assign(unsubscribe, { catchUp: () => follower.replay() });
   }
 
   async lastEvent(buildName: string): Promise<StoredBuildEvent | undefined> {
@@ -221,6 +184,11 @@ export class RedisEventBus implements EventBus {
       if (!this.opts.subscriber) throw new Error('RedisEventBus: no subscriber connection factory');
       const sub = this.opts.subscriber();
       sub.on('message', (channel: string, payload: string) => this.dispatch(channel, payload));
+      let connected = false;
+      sub.on('ready', () => {
+        if (connected) void this.resubscribed(sub);
+        connected = true;
+      });
       this.sub = sub;
     }
     return this.sub;
@@ -232,18 +200,34 @@ export class RedisEventBus implements EventBus {
       const ready = this.subscriber()
         .subscribe(this.opts.keys.buildChannel(buildName))
         .then(() => undefined);
-      feed = { listeners: new Set(), ready };
+      feed = { followers: new Set(), ready };
       ready.catch(() => this.feeds.delete(buildName));
       this.feeds.set(buildName, feed);
     }
     return feed;
   }
 
-  private leave(buildName: string, listener: Listener): void {
+  /**
+   * The subscriber reconnected (Redis restarted or the connection dropped): events
+   * published meanwhile never reached it. Subscribe again (confirmed, whatever ioredis
+   * re-sent by itself), then let every follower read what it missed from the history.
+   */
+  private async resubscribed(sub: Redis): Promise<void> {
+    for (const [buildName, feed] of this.feeds) {
+      try {
+        await sub.subscribe(this.opts.keys.buildChannel(buildName));
+        await Promise.all([...feed.followers].map((f) => f.replay()));
+      } catch {
+        // Redis went away again: the next reconnection (or the follower's own check) retries.
+      }
+    }
+  }
+
+  private leave(buildName: string, follower: HistoryFollower): void {
     const feed = this.feeds.get(buildName);
     if (!feed) return;
-    feed.listeners.delete(listener);
-    if (feed.listeners.size === 0) {
+    feed.followers.delete(follower);
+    if (feed.followers.size === 0) {
       this.feeds.delete(buildName);
       this.sub?.unsubscribe(this.opts.keys.buildChannel(buildName)).catch(() => undefined);
     }
@@ -258,8 +242,8 @@ export class RedisEventBus implements EventBus {
     const space = payload.indexOf(' ');
     const e = decode(payload.slice(0, space), payload.slice(space + 1));
     if (!e) return;
-    // One decoded event (and its JSON) for every follower; a listener that leaves
+    // One decoded event (and its JSON) for every follower; a follower that leaves
     // during the loop is simply not visited again.
-    for (const l of feed.listeners) l(e);
+    for (const f of feed.followers) f.take(e);
   }
 }

@@ -18,9 +18,14 @@ export interface BuildRequest {
 
 /**
  * Publishes one event. `position` (optional, increasing within a build, e.g. the byte
- * offset of the log line) makes re-publishing after a re-attach a no-op.
+ * offset of the log line) makes re-publishing after a re-attach a no-op. `epochMs` says
+ * which run of the build the position belongs to (default: the job's `requestedAt`): a
+ * runner re-attaching to an earlier run of the same image, for a job queued again, passes
+ * that run's epoch, so the lines its followers already have keep their ids. While Redis
+ * is unreachable, the returned promise waits (the write is retried): it rejects only
+ * for a lasting fault.
  */
-export type EmitEvent = (event: BuildEvent, position?: number) => Promise<void>;
+export type EmitEvent = (event: BuildEvent, position?: number, epochMs?: number) => Promise<void>;
 
 /**
  * Runs repo2docker somewhere (a build pod, the local Docker engine) and reports its log.

@@ -20,6 +20,8 @@ export async function createBackend(config: Config, log: Logger): Promise<BuildB
     workDir: d.work_dir || DockerBuildBackend.defaultWorkDir(),
     idleTimeout: config.BuildExecutor.idle_timeout,
     maxAge: config.BuildExecutor.max_age,
+    pushAttempts: d.push_attempts,
+    pushRetryDelayMs: d.push_retry_delay * 1000,
     registryCredentials:
       config.BinderHub.use_registry && r.username
         ? { registry: r.url, username: r.username, password: r.password }

@@ -11,6 +11,7 @@ import {
 import type { HostLookup } from '../queue/url-policy/check-repo-host.js';
 import type { BuildBackend } from './build-backend.js';
 import { BuildFailedError } from './build-failed-error.js';
+import { BuildPublisher } from './build-publisher.js';
 import { JobRefusedError } from './job-refused-error.js';
 import { verifyJob, type VerifiedJob } from './verify-job.js';
 
@@ -47,10 +48,9 @@ async function verifyOrRefuse(deps: ProcessBuildDeps, data: BuildJob): Promise<V
     if (!(err instanceof JobRefusedError)) throw err;
     const message = `Build refused: ${err.message}`;
     deps.log.warn({ build: data.buildName, reason: message }, 'build refused');
-    await deps.bus.publish(data.buildName, failedEvent(message)).catch(() => undefined);
-    await deps.bus
-      .expire(data.buildName, deps.config.BuildQueue.event_history_ttl)
-      .catch(() => undefined);
+    const publisher = new BuildPublisher(deps.bus, data, deps.log);
+    await publisher.finish(failedEvent(message)).catch(() => undefined);
+    await publisher.expire(deps.config.BuildQueue.event_history_ttl).catch(() => undefined);
     throw new UnrecoverableError(message);
   }
 }
@@ -58,7 +58,8 @@ async function verifyOrRefuse(deps: ProcessBuildDeps, data: BuildJob): Promise<V
 /**
  * The BullMQ processor: run one build through the backend, publishing every log event,
  * and end with `built` or `failed` (always with a message). A failed build is not
- * retried by the queue: the next request for the image queues it again.
+ * retried by the queue: the next request for the image queues it again. Redis being
+ * down fails nothing: every event (the final one too) waits until Redis takes it.
  */
 export function createBuildProcessor(deps: ProcessBuildDeps) {
   const { config, backend, bus } = deps;
@@ -73,6 +74,7 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
     // From here on, only the runner's own recomputed values are used.
     const { job: data, git } = await verifyOrRefuse(deps, parsed.data);
     const log = deps.log.child({ build: data.buildName, image: data.image, trigger: data.trigger });
+    const publisher = new BuildPublisher(bus, data, log, signal);
     const started = Date.now();
     deps.hooks?.onStart?.(data);
     log.info('build started');
@@ -85,41 +87,34 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
           appendix: config.BuildExecutor.appendix,
           extraArgs: config.BuildExecutor.repo2docker_extra_args,
         },
-        async (event, position) =>
-          void (await bus.publish(
-            data.buildName,
-            event,
-            position === undefined ? undefined : { epochMs: data.requestedAt, seq: position },
-          )),
+        publisher.emit,
         signal ?? new AbortController().signal,
       );
-      await bus.publish(data.buildName, {
-        phase: 'built',
-        message: 'Built image, launching...\n',
-        imageName: data.image,
-      });
-      const seconds = (Date.now() - started) / 1000;
-      deps.hooks?.onEnd?.(data, 'success', seconds);
-      log.info({ seconds }, 'build succeeded');
-      return { image: data.image, durationMs: Date.now() - started };
     } catch (err) {
       const message =
         err instanceof BuildFailedError
           ? err.message
           : `Build failed: ${(err as Error).message ?? String(err)}`;
-      await bus.publish(data.buildName, failedEvent(message)).catch(() => undefined);
+      await publisher.finish(failedEvent(message)).catch((e: Error) => {
+        log.error({ err: e.message }, 'the failed event could not be published');
+      });
       const seconds = (Date.now() - started) / 1000;
-      deps.hooks?.onEnd?.(
-        data,
-        'failure',
-        seconds,
-        err instanceof BuildFailedError ? err.reason : 'error',
-        message,
-      );
+      const reason = err instanceof BuildFailedError ? err.reason : 'error';
+      deps.hooks?.onEnd?.(data, 'failure', seconds, reason, message);
       log.warn({ seconds, reason: message }, 'build failed');
+      await publisher.expire(ttl).catch(() => undefined);
       throw new UnrecoverableError(message);
-    } finally {
-      await bus.expire(data.buildName, ttl).catch(() => undefined);
     }
+    // Retried until Redis takes it: the image exists, and every follower must hear so.
+    await publisher.finish({
+      phase: 'built',
+      message: 'Built image, launching...\n',
+      imageName: data.image,
+    });
+    const seconds = (Date.now() - started) / 1000;
+    deps.hooks?.onEnd?.(data, 'success', seconds);
+    log.info({ seconds }, 'build succeeded');
+    await publisher.expire(ttl).catch(() => undefined);
+    return { image: data.image, durationMs: Date.now() - started };
   };
 }

@@ -4,6 +4,7 @@ import {
   createRedis,
   keyNames,
   eventBusLimits,
+  failedEvent,
   RedisEventBus,
   type BuildJob,
   type BuildResult,
@@ -12,6 +13,7 @@ import {
 import type { HostLookup } from '../queue/url-policy/check-repo-host.js';
 import type { BuildBackend } from './build-backend.js';
 import { createBuildProcessor, type BuildHooks } from './process-build.js';
+import { retryRedis } from './retry-redis.js';
 
 export interface RunnerOptions {
   config: Config;
@@ -68,9 +70,12 @@ export function startRunner(o: RunnerOptions): Runner {
     // A job failed without our processor finishing it (stalled too often, lost lock):
     // make sure the people waiting hear about it.
     if (job && err.message.includes('stalled')) {
-      bus
-        .publish(job.data.buildName, { phase: 'failed', message: `Build failed: ${err.message}\n` })
-        .catch(() => undefined);
+      const event = failedEvent(`Build failed: ${err.message}. Reload the page to try again.`);
+      retryRedis(() => bus.publish(job.data.buildName, event), {
+        log: o.log,
+        what: 'failed event of a stalled build',
+        giveUpAfterMs: 120_000,
+      }).catch(() => undefined);
     }
   });
   return {

@@ -1,10 +1,4 @@
-import {
-  failedEvent,
-  isTerminalBuildEvent,
-  scrubUrl,
-  type BuildEvent,
-  type StoredBuildEvent,
-} from '../../queue/index.js';
+import { failedEvent, scrubUrl, type BuildEvent } from '../../queue/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { HttpError } from '../http/http-error.js';
 import { emitLaunchEvent } from '../event-log/launch-event-emitter.js';
@@ -14,6 +8,7 @@ import { ResolveError, SpecError, type RepoProvider } from '../providers/repo-pr
 import { RegistryUnavailableError } from '../registry/image-registry.js';
 import { specForDisplay } from '../../queue/repo-specs/spec-display.js';
 import { planBuild, type BuildPlan } from './build-plan.js';
+import { followBuild } from './follow-build.js';
 
 export interface FlowRequest {
   prefix: string;
@@ -191,48 +186,11 @@ async function build(
   req: FlowRequest,
   sink: FlowSink,
 ): Promise<BuildEvent> {
-  sink.send({ phase: 'waiting', message: 'Waiting for build to start...\n' });
+  // A client resuming (Last-Event-ID) saw this already.
+  if (!req.resumeAfter) sink.send({ phase: 'waiting', message: 'Waiting for build to start...\n' });
   const { outcome } = await deps.buildQueue.enqueue(plan.job);
   deps.log.info({ build: plan.job.buildName, image: plan.image, outcome }, 'build requested');
-  return new Promise<BuildEvent>((resolve, reject) => {
-    let unsubscribe: (() => void) | undefined;
-    let done = false;
-    const finish = (e: BuildEvent) => {
-      if (done) return;
-      done = true;
-      unsubscribe?.();
-      sink.signal.removeEventListener('abort', onAbort);
-      resolve(e);
-    };
-    const onAbort = () => finish(failedEvent('Request cancelled'));
-    sink.signal.addEventListener('abort', onAbort, { once: true });
-    const onEvent = ({ id, event, json }: StoredBuildEvent) => {
-      if (done) return;
-      if (isTerminalBuildEvent(event)) {
-        finish(
-          event.phase === 'failed'
-            ? { ...event, message: event.message || 'Build failed\n' }
-            : event,
-        );
-        return;
-      }
-      sink.send(event, id, json);
-    };
-    deps.bus
-      .follow(plan.job.buildName, req.resumeAfter, onEvent, {
-        whenReady: sink.whenWritable?.bind(sink),
-      })
-      .then((unsub) => {
-        if (done) unsub();
-        else unsubscribe = unsub;
-      })
-      .catch((err: unknown) => {
-        if (!done) {
-          done = true;
-          reject(err);
-        }
-      });
-  });
+  return followBuild(deps, plan, req.resumeAfter, sink);
 }
 
 /** The quota check upstream runs before a build and before each launch. */

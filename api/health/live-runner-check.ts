@@ -1,5 +1,9 @@
 import type { Redis } from 'ioredis';
-import { isLive, parseHeartbeats } from '../../queue/heartbeat/runner-heartbeat.js';
+import {
+  FORGET_AFTER_SECONDS,
+  readRunnerBeats,
+} from '../../queue/heartbeat/forget-silent-runners.js';
+import { isLive } from '../../queue/heartbeat/runner-heartbeat.js';
 import type { HealthCheck } from './health-checker.js';
 import { within } from './within.js';
 
@@ -9,27 +13,36 @@ export interface LiveRunnerCheckOptions {
   runnersKey: string;
   /** `Runner.heartbeat_interval`: live = a heartbeat newer than 3 intervals. */
   intervalSeconds: number;
+  /** `Runner.forget_after`: runners silent longer are gone, not stale. */
+  forgetAfterSeconds?: number;
   /** `Health.require_live_runner`: when false the check is reported but never fails `/health`. */
   required: boolean;
   timeoutMs?: number;
   now?: () => number;
 }
 
-/** `"Build runners"`: at least one runner sent a heartbeat within 3 heartbeat intervals. */
+/**
+ * `"Build runners"`: at least one runner sent a heartbeat within 3 heartbeat intervals;
+ * runners silent for longer than `Runner.forget_after` are dead and forgotten.
+ */
 export function liveRunnerCheck(opts: LiveRunnerCheckOptions): HealthCheck {
   const now = opts.now ?? Date.now;
   return {
     service: 'Build runners',
     ignoreFailure: !opts.required,
     async run(signal) {
-      const hash = await within(
-        opts.redis.hgetall(opts.runnersKey),
+      const t = now();
+      const beats = await within(
+        readRunnerBeats(
+          opts.redis,
+          opts.runnersKey,
+          t,
+          opts.forgetAfterSeconds ?? FORGET_AFTER_SECONDS,
+        ),
         opts.timeoutMs ?? 3000,
         'Redis',
         signal,
       );
-      const beats = parseHeartbeats(hash);
-      const t = now();
       const live = beats.filter((b) => isLive(b, t, opts.intervalSeconds));
       return {
         ok: live.length > 0,

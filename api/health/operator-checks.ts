@@ -24,6 +24,7 @@ export function operatorHealthChecks(deps: {
       redis: deps.redis,
       runnersKey: deps.runnersKey,
       intervalSeconds: Runner.heartbeat_interval,
+      forgetAfterSeconds: Runner.forget_after,
       required: Health.require_live_runner,
       now: deps.now,
     }),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../queue/index.js';
-import { backoffMs, HubClient, HubRequestError, sleep } from './hub-client.js';
+import { backoffMs, HubClient, sleep } from './hub-client.js';
+import type { LaunchUsers } from './launch-users.js';
 import {
   LaunchError,
   type LaunchProgress,
@@ -10,6 +11,7 @@ import {
 } from './launcher.js';
 import { sseJsonFrames } from './sse-frames.js';
 import { uniqueNameFromRepo } from './unique-name.js';
+import { UserCleanup } from './user-cleanup.js';
 
 export interface JupyterHubLauncherOptions {
   hub: HubClient;
@@ -20,6 +22,10 @@ export interface JupyterHubLauncherOptions {
   retryDelayMs: number;
   launchTimeoutMs: number;
   log: Logger;
+  /** Removes the users of abandoned launches (default: retried for `launchTimeoutMs`, not recorded). */
+  cleanup?: UserCleanup;
+  /** Where users are recorded until their client has them (for the sweeper). */
+  users?: LaunchUsers;
 }
 
 /** A token for the notebook server: 16 random bytes, base64url without padding. */
@@ -33,7 +39,12 @@ function newServerToken(): string {
  * spawn progress; retried as a whole with backoff and jitter, bounded by a timeout.
  */
 export class JupyterHubLauncher implements Launcher {
-  constructor(private readonly o: JupyterHubLauncherOptions) {}
+  private readonly cleanup: UserCleanup;
+
+  constructor(private readonly o: JupyterHubLauncherOptions) {
+    this.cleanup =
+      o.cleanup ?? new UserCleanup({ hub: o.hub, log: o.log, giveUpAfterMs: o.launchTimeoutMs });
+  }
 
   async launch(
     req: LaunchRequest,
@@ -60,6 +71,11 @@ export class JupyterHubLauncher implements Launcher {
       : new LaunchError(`Failed to launch image ${req.image}`);
   }
 
+  /**
+   * One launch: a new temporary user, its server, the spawn's progress. Whatever step it
+   * reached, an attempt that fails or whose client leaves (even while the user was being
+   * created) has its user removed; the user is the client's only once it is `ready`.
+   */
   private async attempt(
     req: LaunchRequest,
     onProgress: LaunchProgress,
@@ -67,12 +83,7 @@ export class JupyterHubLauncher implements Launcher {
   ): Promise<Omit<LaunchResult, 'attempt'>> {
     const username = uniqueNameFromRepo(req.repoUrl);
     const user = encodeURIComponent(username);
-    try {
-      await this.o.hub.request('POST', `users/${user}`, undefined, signal);
-    } catch (err) {
-      if (signal.aborted) throw err;
-      throw new LaunchError(`Failed to create temporary user for ${req.image}`);
-    }
+    await this.o.users?.touch(username);
     const options = {
       image: req.image,
       repo_url: req.repoUrl,
@@ -84,18 +95,29 @@ export class JupyterHubLauncher implements Launcher {
       binder_client_ip: req.clientIp,
     };
     const timeout = AbortSignal.timeout(this.o.launchTimeoutMs);
-    const bounded = AbortSignal.any([signal, timeout]);
     try {
-      await this.o.hub.request('POST', `users/${user}/servers/`, options, bounded);
+      // Creating the user and requesting its server are not cut short when the client
+      // leaves: the hub would finish them anyway, after the cleanup looked. Once either
+      // returned, a client that left has its user removed.
+      await this.o.hub.request('POST', `users/${user}`, undefined, timeout).catch((err: Error) => {
+        if (signal.aborted) throw err;
+        throw new LaunchError(`Failed to create temporary user for ${req.image}`);
+      });
+      if (signal.aborted) throw signal.reason;
+      await this.o.users?.touch(username);
+      await this.o.hub.request('POST', `users/${user}/servers/`, options, timeout);
+      const bounded = AbortSignal.any([signal, timeout]);
       await this.waitReady(user, onProgress, bounded);
+      // The server became ready as the client left: nobody will use it.
+      if (signal.aborted) throw signal.reason;
     } catch (err) {
-      this.discard(user);
-      if (signal.aborted) throw err;
+      this.cleanup.discard(username);
+      if (signal.aborted || err instanceof LaunchError) throw err;
       if (timeout.aborted)
         throw new LaunchError(`Image ${req.image} for user ${username} took too long to launch`);
-      if (err instanceof LaunchError) throw err;
       throw new LaunchError(`Failed to launch image ${req.image}: ${(err as Error).message}`);
     }
+    await this.o.users?.release(username);
     return {
       url: `${this.o.hubUrl}user/${encodeURIComponent(username).replace(/%40/g, '@')}/`,
       ...options,
@@ -115,30 +137,5 @@ export class JupyterHubLauncher implements Launcher {
       if (event.ready === true) return;
     }
     throw new LaunchError('The hub closed the progress stream before the server was ready');
-  }
-
-  /** Best effort: remove a temporary user whose launch failed, so nothing leaks. */
-  private discard(user: string): void {
-    this.removeUser(user).catch((err: Error) =>
-      this.o.log.warn({ err: err.message, user }, 'could not remove temporary user'),
-    );
-  }
-
-  /** The hub refuses to delete a user whose server is still spawning: stop it, then retry. */
-  private async removeUser(user: string): Promise<void> {
-    const signal = AbortSignal.timeout(120_000);
-    for (;;) {
-      try {
-        await this.o.hub.request('DELETE', `users/${user}`, undefined, signal);
-        return;
-      } catch (err) {
-        if (err instanceof HubRequestError && err.status === 404) return;
-        if (signal.aborted) throw err;
-      }
-      await this.o.hub
-        .request('DELETE', `users/${user}/server`, undefined, signal)
-        .catch(() => undefined);
-      await sleep(1000, signal);
-    }
   }
 }

@@ -17,6 +17,8 @@ export interface ApiMetrics {
   droppedEventStreams: Counter;
   registryRequestSeconds: Histogram<'outcome'>;
   hubRequestSeconds: Histogram<'outcome'>;
+  launchUserCleanups: Counter<'outcome'>;
+  abandonedLaunchUsers: Gauge;
 }
 
 export function createApiMetrics(opts: { defaultMetrics?: boolean } = {}): ApiMetrics {
@@ -70,6 +72,17 @@ export function createApiMetrics(opts: { defaultMetrics?: boolean } = {}): ApiMe
       help: 'Latency of JupyterHub API requests',
       labelNames: ['outcome'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    launchUserCleanups: new Counter({
+      name: 'binderhub_ts_launch_user_cleanups_total',
+      help: 'Temporary hub users of failed or abandoned launches: removed, deferred (left to the sweeper), swept',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    abandonedLaunchUsers: new Gauge({
+      name: 'binderhub_ts_abandoned_launch_users',
+      help: 'Temporary hub users of abandoned launches not removed yet (as of the last sweep)',
       registers,
     }),
   };

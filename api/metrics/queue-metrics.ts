@@ -6,6 +6,7 @@ import {
   parseHeartbeats,
   type RunnerBeat,
 } from '../../queue/heartbeat/runner-heartbeat.js';
+import { FORGET_AFTER_SECONDS, isForgotten } from '../../queue/heartbeat/forget-silent-runners.js';
 import type { Logger } from '../../queue/index.js';
 import { within } from '../health/within.js';
 import { readQueueSnapshot, type PriorityClass, type QueueSnapshot } from './queue-snapshot.js';
@@ -21,6 +22,8 @@ export interface QueueMetricsOptions {
   runnersKey: string;
   /** `Runner.heartbeat_interval`. */
   heartbeatIntervalSeconds: number;
+  /** `Runner.forget_after`: runners silent longer are left out. */
+  forgetAfterSeconds?: number;
   /** `BuildQueue.interactive_priority` / `prebuild_priority`. */
   priorities: { interactive: number; prebuild: number };
   log: Logger;
@@ -56,7 +59,10 @@ function queueReader(opts: QueueMetricsOptions, onError: () => void) {
         'build queue',
       );
       const live = (b: RunnerBeat) => isLive(b, at, opts.heartbeatIntervalSeconds);
-      return { queue, runners: parseHeartbeats(hash), at, classes, live };
+      const runners = parseHeartbeats(hash).filter(
+        (b) => !isForgotten(b, at, opts.forgetAfterSeconds ?? FORGET_AFTER_SECONDS),
+      );
+      return { queue, runners, at, classes, live };
     } catch (err) {
       onError();
       opts.log.warn({ err: (err as Error).message }, 'queue metrics not read');

@@ -9,6 +9,26 @@ export interface LsRemoteOptions {
 }
 
 /**
+ * The environment of every git command run against a repository: the protocol
+ * allow-list enforced by git itself (GIT_ALLOW_PROTOCOL), no prompts, no system config,
+ * credentials for the checked host only.
+ */
+export function gitCommandEnv(
+  access: GitAccess,
+  allowedProtocols: readonly string[],
+): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    GIT_ALLOW_PROTOCOL: allowedProtocols.join(':'),
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new',
+    ...access.credentialEnv,
+  };
+}
+
+/**
  * `git -c … ls-remote -- <url> <ref>` without a shell, `--` before the positional
  * arguments, under the access's settings (pinned address, no redirects, credentials for
  * that host only), the protocol allow-list enforced by git itself (GIT_ALLOW_PROTOCOL),
@@ -26,15 +46,7 @@ export function gitLsRemote(
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: opts.timeoutMs,
       signal: opts.signal,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/tmp',
-        GIT_ALLOW_PROTOCOL: opts.allowedProtocols.join(':'),
-        GIT_TERMINAL_PROMPT: '0',
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new',
-        ...access.credentialEnv,
-      },
+      env: gitCommandEnv(access, opts.allowedProtocols),
     });
     let out = '';
     let err = '';

@@ -2,16 +2,18 @@ import { execFile, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Logger } from '../../queue/index.js';
+import type { BuildEvent, Logger } from '../../queue/index.js';
 import { gitEnv } from '../../queue/url-policy/git-access.js';
 import type { BuildBackend, BuildRequest, EmitEvent } from '../build-backend.js';
 import { BuildFailedError } from '../build-failed-error.js';
-import { isFailureLine, parseLogLine } from '../log-line.js';
 import { repo2dockerArgs } from '../repo2docker-args.js';
-import { BuildFiles } from './build-files.js';
+import { buildFailureMessage } from './build-failure-message.js';
+import { BuildRun } from './build-run.js';
+import { DockerEngine } from './docker-engine.js';
+import { followRun, type RunOutcome } from './follow-run.js';
 import { writeGitOnlyConfig } from './git-only-config.js';
-import { readFrom } from './log-tail.js';
-import { killGroup, processAlive } from './process-alive.js';
+import { pushImage, type RegistryCredentials } from './image-push.js';
+import { processAlive } from './process-alive.js';
 
 export interface DockerBackendOptions {
   repo2dockerPath: string;
@@ -21,8 +23,11 @@ export interface DockerBackendOptions {
   idleTimeout: number;
   /** Seconds a build may run (0 = off). */
   maxAge: number;
-  /** Registry credentials for `--push`, passed as CONTAINER_ENGINE_REGISTRY_CREDENTIALS. */
-  registryCredentials?: { registry: string; username: string; password: string };
+  /** Registry credentials for pushing (X-Registry-Auth). */
+  registryCredentials?: RegistryCredentials;
+  /** Pushes tried before the build fails, and the first delay between them (ms). */
+  pushAttempts?: number;
+  pushRetryDelayMs?: number;
   pollMs?: number;
   log: Logger;
 }
@@ -32,138 +37,184 @@ export interface DockerBackendOptions {
 const WRAPPER =
   '"$0" "$@" >"$BHTS_LOG" 2>&1; echo $? >"$BHTS_EXIT.tmp"; mv "$BHTS_EXIT.tmp" "$BHTS_EXIT"';
 
+/** Finished runs (and runs whose process is gone) are kept this long, then removed. */
+const KEEP_RUNS_MS = 60 * 60 * 1000;
+
+const pidAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /**
  * The single-machine backend: repo2docker against the local Docker engine, detached
- * from the runner. A runner that picks up a stalled job finds the build still running
- * (by its pid file) and re-attaches, continuing the log where the last runner stopped.
+ * from the runner, then the push through the engine (retried with backoff). Each run
+ * has its own files (see BuildRun). A runner asked to build an image whose run is
+ * still going (a runner restarted, a job queued again after Redis lost it) re-attaches
+ * to that run instead of starting a second; an image already in the engine is only pushed.
  */
 export class DockerBuildBackend implements BuildBackend {
   readonly name = 'docker';
   private version: string | undefined;
+  private readonly engine: DockerEngine;
+  /** Runs this process follows now: a second job on the same run waits for the first. */
+  private readonly following = new Map<string, Promise<void>>();
 
-  constructor(private readonly o: DockerBackendOptions) {}
+  constructor(private readonly o: DockerBackendOptions) {
+    this.engine = new DockerEngine(o.dockerHost);
+  }
 
   static defaultWorkDir(): string {
     return join(tmpdir(), 'binderhub-ts-builds');
   }
 
   async run(req: BuildRequest, emit: EmitEvent, signal: AbortSignal): Promise<void> {
-    await BuildFiles.prepare(this.o.workDir);
-    const files = new BuildFiles(this.o.workDir, req.job.buildName);
     const log = this.o.log.child({ build: req.job.buildName });
+    await BuildRun.prune(this.o.workDir, KEEP_RUNS_MS, pidAlive);
     const owner = `${req.job.image} ${req.job.requestedAt}`;
-    const pid = await files.readPid();
-    const running =
-      pid !== undefined &&
-      (await files.readOwner()) === owner &&
-      ((await files.readExitCode()) !== undefined || (await processAlive(pid, req.job.image)));
-    if (running) {
-      log.info({ pid }, 're-attaching to a build that is still running');
+    let run = await this.findRun(req, owner);
+    if (run) {
+      log.info({ run: run.dir }, 're-attaching to a build that is still running');
+    } else if (req.push && (await this.engine.hasImage(req.job.image).catch(() => false))) {
+      log.info('the image is in the engine already: pushing it, not building it again');
+      return this.pushFound(req, emit, signal, log);
     } else {
-      await files.clear();
-      const config = `--config=${await writeGitOnlyConfig(this.o.workDir)}`;
-      const args = [config, ...repo2dockerArgs(req)];
-      const child = spawn('sh', ['-c', WRAPPER, this.o.repo2dockerPath, ...args], {
-        detached: true,
-        stdio: 'ignore',
-        env: this.env(req, files),
-      });
-      await new Promise<void>((resolve, reject) => {
-        child.once('spawn', resolve);
-        child.once('error', reject);
-      });
-      child.unref();
-      await files.writePid(child.pid!);
-      await files.writeOwner(owner);
-      log.info({ pid: child.pid }, 'repo2docker started');
+      run = await this.start(req, owner, log);
     }
+    const key = run.dir;
+    let done = this.following.get(key);
+    if (!done) {
+      done = this.complete(run, req, emit, signal, log).finally(() => this.following.delete(key));
+      this.following.set(key, done);
+    }
+    await done;
+  }
+
+  /**
+   * A run to re-attach to: the newest whose process still runs (whichever job started
+   * it: the same image), else a finished run of this very job (its runner stopped before
+   * reporting). Finished runs of earlier jobs are history, not re-attached.
+   */
+  private async findRun(req: BuildRequest, owner: string): Promise<BuildRun | undefined> {
+    for (const run of await BuildRun.list(this.o.workDir, req.job.buildName)) {
+      const exit = await run.readExitCode();
+      if (exit !== undefined) {
+        if (run.meta.job === owner) return run;
+        continue;
+      }
+      const pid = await run.readPid();
+      if (pid !== undefined && (await processAlive(pid, req.job.image))) return run;
+    }
+    return undefined;
+  }
+
+  private async start(req: BuildRequest, owner: string, log: Logger): Promise<BuildRun> {
+    const run = await BuildRun.create(this.o.workDir, req.job.buildName, owner);
+    const config = `--config=${await writeGitOnlyConfig(this.o.workDir)}`;
+    // The runner pushes (with retries) once the image is built.
+    const args = [config, ...repo2dockerArgs({ ...req, push: false })];
+    const child = spawn('sh', ['-c', WRAPPER, this.o.repo2dockerPath, ...args], {
+      detached: true,
+      stdio: 'ignore',
+      env: this.env(req, run),
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    child.unref();
+    await run.writePid(child.pid!);
+    log.info({ pid: child.pid, run: run.dir }, 'repo2docker started');
+    return run;
+  }
+
+  /** Follows the run to its end, then pushes its image (once per run). */
+  private async complete(
+    run: BuildRun,
+    req: BuildRequest,
+    emit: EmitEvent,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<void> {
+    const outcome = await this.follow(run, req, emit, signal, log);
+    if (!req.push || (await run.isPushed())) return;
+    let position = outcome.endOffset;
+    await this.push(req, (e) => emit(e, ++position, run.meta.epochMs), signal, log);
+    await run.markPushed();
+  }
+
+  private async follow(
+    run: BuildRun,
+    req: BuildRequest,
+    emit: EmitEvent,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<RunOutcome> {
+    const watch = this.engine.watch();
     try {
-      await this.follow(files, (await files.readPid())!, emit, signal);
+      const pid = (await run.readPid()) ?? 0;
+      const limits = {
+        idleTimeout: this.o.idleTimeout,
+        maxAge: this.o.maxAge,
+        pollMs: this.o.pollMs ?? 150,
+        log,
+      };
+      const outcome = await followRun(run, pid, req.job.image, emit, signal, limits);
+      if (outcome.exitCode === 0) return outcome;
+      const facts = {
+        ...outcome,
+        engineRestarted: watch.lostAt() !== undefined,
+        engineReachable: await this.engine.ping(),
+      };
+      log.warn({ ...facts, lastLine: outcome.lastLine.slice(0, 500) }, 'repo2docker failed');
+      throw new BuildFailedError(buildFailureMessage(facts));
     } finally {
-      await files.clear();
+      watch.close();
     }
   }
 
-  private env(req: BuildRequest, files: BuildFiles): NodeJS.ProcessEnv {
+  /** The image was built before (its push failed): push it, telling the people waiting. */
+  private async pushFound(req: BuildRequest, emit: EmitEvent, signal: AbortSignal, log: Logger) {
+    const epochMs = Date.now();
+    let position = 0;
+    const say = (e: BuildEvent) => emit(e, ++position, epochMs);
+    await say({ phase: 'building', message: `Found image ${req.job.image}, built earlier\n` });
+    await this.push(req, say, signal, log);
+  }
+
+  private push(
+    req: BuildRequest,
+    say: (e: BuildEvent) => Promise<void>,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<void> {
+    return pushImage(req.job.image, {
+      engine: this.engine,
+      credentials: this.o.registryCredentials,
+      attempts: this.o.pushAttempts ?? 5,
+      retryDelayMs: this.o.pushRetryDelayMs ?? 2000,
+      say,
+      signal,
+      log,
+    });
+  }
+
+  private env(req: BuildRequest, run: BuildRun): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       LANG: 'C.UTF-8',
       PYTHONUNBUFFERED: '1',
-      BHTS_LOG: files.log,
-      BHTS_EXIT: files.exit,
+      BHTS_LOG: run.log,
+      BHTS_EXIT: run.exit,
     };
     if (this.o.dockerHost) env.DOCKER_HOST = this.o.dockerHost;
     // repo2docker's git: pinned, no redirects, host-scoped credentials (see gitAccess).
     Object.assign(env, gitEnv(req.git));
-    if (this.o.registryCredentials)
-      env.CONTAINER_ENGINE_REGISTRY_CREDENTIALS = JSON.stringify(this.o.registryCredentials);
     return env;
-  }
-
-  /** Publishes new output until the exit code appears; enforces the idle and age limits. */
-  private async follow(
-    files: BuildFiles,
-    pid: number,
-    emit: EmitEvent,
-    signal: AbortSignal,
-  ): Promise<void> {
-    const started = Date.now();
-    let offset = await files.readOffset();
-    let lastOutput = Date.now();
-    let rest = '';
-    let failure: string | undefined;
-    let lastLine = '';
-    const pollMs = this.o.pollMs ?? 150;
-    for (;;) {
-      const exitCode = await files.readExitCode();
-      const chunk = await readFrom(files.log, offset);
-      if (chunk.data.length > 0) {
-        lastOutput = Date.now();
-        // Each line is published at its end's byte offset: a re-attached runner that reads
-        // a line again publishes nothing new.
-        let position = chunk.offset - chunk.data.length - Buffer.byteLength(rest);
-        const lines = (rest + chunk.data.toString('utf8')).split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines) {
-          position += Buffer.byteLength(line) + 1;
-          const event = parseLogLine(line);
-          if (!event) continue;
-          if (isFailureLine(event)) failure = event.message;
-          lastLine = event.message ?? lastLine;
-          await emit(event, position);
-        }
-        offset = chunk.offset - Buffer.byteLength(rest);
-        await files.writeOffset(offset);
-      }
-      if (exitCode !== undefined) {
-        if (rest.trim()) await emit(parseLogLine(rest)!, offset + Buffer.byteLength(rest));
-        if (exitCode === 0) return;
-        throw new BuildFailedError(
-          failure?.trim() || `repo2docker exited with code ${exitCode}: ${lastLine.trim()}`,
-        );
-      }
-      if (signal.aborted) {
-        killGroup(pid);
-        throw new BuildFailedError('The build was cancelled', 'cancelled');
-      }
-      const now = Date.now();
-      if (this.o.idleTimeout > 0 && now - lastOutput > this.o.idleTimeout * 1000) {
-        killGroup(pid);
-        throw new BuildFailedError(
-          `The build printed nothing for ${this.o.idleTimeout} seconds and was stopped (BuildExecutor.idle_timeout)`,
-          'idle',
-        );
-      }
-      if (this.o.maxAge > 0 && now - started > this.o.maxAge * 1000) {
-        killGroup(pid);
-        throw new BuildFailedError(
-          `The build ran longer than ${this.o.maxAge} seconds and was stopped (BuildExecutor.max_age)`,
-          'max_age',
-        );
-      }
-      await new Promise((r) => setTimeout(r, pollMs));
-    }
   }
 
   async builderInfo(): Promise<Record<string, string>> {

@@ -2,13 +2,10 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../queue/index.js';
 import {
-  formatHeartbeat,
-  parseHeartbeats,
-  type RunnerHeartbeat,
-} from '../../queue/heartbeat/runner-heartbeat.js';
-
-/** Entries of runners silent for this long are removed from the hash by any live runner. */
-const FORGET_AFTER_MS = 60 * 60 * 1000;
+  FORGET_AFTER_SECONDS,
+  readRunnerBeats,
+} from '../../queue/heartbeat/forget-silent-runners.js';
+import { formatHeartbeat, type RunnerHeartbeat } from '../../queue/heartbeat/runner-heartbeat.js';
 
 export interface HeartbeatWriter {
   /** Writes one heartbeat now (also done every interval). */
@@ -27,6 +24,8 @@ export interface HeartbeatOptions {
   runnerId: string;
   /** `Runner.heartbeat_interval` (seconds; at least 1). */
   intervalSeconds: number;
+  /** `Runner.forget_after`: entries of runners silent longer are removed (default 10 minutes). */
+  forgetAfterSeconds?: number;
   /** Builds this runner is running now. */
   active: () => number;
   log: Logger;
@@ -62,7 +61,12 @@ export function startHeartbeat(opts: HeartbeatOptions): HeartbeatWriter {
       );
       last = value.at;
       warned = false;
-      await forgetSilentRunners(opts.redis, opts.key, value.at);
+      await readRunnerBeats(
+        opts.redis,
+        opts.key,
+        value.at,
+        opts.forgetAfterSeconds ?? FORGET_AFTER_SECONDS,
+      );
     } catch (err) {
       opts.onFailure?.();
       if (!warned) log.warn({ err: (err as Error).message }, 'heartbeat not written');
@@ -91,13 +95,6 @@ export function startHeartbeat(opts: HeartbeatOptions): HeartbeatWriter {
       );
     },
   };
-}
-
-async function forgetSilentRunners(redis: Redis, key: string, now: number): Promise<void> {
-  const silent = parseHeartbeats(await redis.hgetall(key))
-    .filter((b) => now - b.at > FORGET_AFTER_MS)
-    .map((b) => b.runner);
-  if (silent.length > 0) await redis.hdel(key, ...silent);
 }
 
 /** Rejects when `promise` has not settled within `ms` (Redis down: ioredis may queue). */

@@ -74,6 +74,7 @@ export async function startRunnerObservability(
     key: opts.keys.runners(),
     runnerId,
     intervalSeconds: interval,
+    forgetAfterSeconds: opts.config.Runner.forget_after,
     active: () => observer.active(),
     log,
     onFailure: () => metrics.heartbeatFailures.inc(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FORGET_AFTER_SECONDS } from '../../heartbeat/forget-silent-runners.js';
 import { seconds } from './common.js';
 
 /** `Redis.*` — the one Redis that carries the queue, the event relay and caches. */
@@ -52,6 +53,12 @@ export const buildQueueSection = z
       .default(1024 * 1024),
     /** Seconds a `/build` client may leave its stream undrained before it is dropped (0 = no limit). */
     event_stream_stall_timeout: seconds().default(30),
+    /**
+     * Seconds of silence after which a `/build` stream re-reads its build's history and
+     * job: a build that ended without its final event (lost while Redis was down) is
+     * then reported, instead of waited for forever.
+     */
+    follow_check_interval: seconds().min(1).default(15),
     /** Seconds a finished build's event history is kept. */
     event_history_ttl: seconds().default(86400),
   })
@@ -81,6 +88,8 @@ export const runnerSection = z
     /** Port of the runner's own /metrics and /health (0 = off). */
     metrics_port: z.number().int().min(0).max(65535).default(8586),
     heartbeat_interval: seconds().default(10),
+    /** Seconds after which a silent runner's heartbeat is dropped (a dead runner). */
+    forget_after: seconds().min(60).default(FORGET_AFTER_SECONDS),
   })
   .strict();
 
@@ -92,5 +101,9 @@ export const dockerBuildExecutorSection = z
     docker_host: z.string().default(''),
     /** Folder for per-build state (container ids, logs of detached builds). */
     work_dir: z.string().default(''),
+    /** Pushes of a built image tried before the build fails (the registry unavailable). */
+    push_attempts: z.number().int().min(1).max(20).default(5),
+    /** Seconds before the second push attempt; doubled for each next one. */
+    push_retry_delay: z.number().nonnegative().default(2),
   })
   .strict();

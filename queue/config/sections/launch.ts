@@ -6,6 +6,11 @@ export const launcherSection = z
     retries: z.number().int().min(1).max(20).default(4),
     retry_delay: z.number().nonnegative().default(4),
     launch_timeout: seconds().default(300),
+    /**
+     * Seconds between sweeps for temporary users of abandoned launches (0 = off): users
+     * whose launch made no progress for twice `launch_timeout` are removed.
+     */
+    sweep_interval: seconds().default(60),
   })
   .strict();
 

@@ -1,0 +1,85 @@
+import type { BuildEvent, StoredBuildEvent } from './build-event.js';
+import { compareStreamIds } from './stream-id.js';
+
+/** One page of a build's history (see RedisEventBus). */
+export interface HistoryPage {
+  /** Id of the newest event trimmed from the history, if any was. */
+  trimmed?: string;
+  events: StoredBuildEvent[];
+  /** The page stopped at its size: more may follow. */
+  more: boolean;
+}
+
+/** Stands for the events trimmed away, up to and including `id`, in a replay. */
+function droppedNotice(id: string): StoredBuildEvent {
+  const event: BuildEvent = {
+    phase: 'building',
+    message:
+      '[… earlier log lines of this build were dropped: the log kept for late joiners is limited by BuildQueue.event_history_max_bytes and event_history]\n',
+  };
+  return { id, event, json: JSON.stringify(event) };
+}
+
+/**
+ * One follower of a build: replays the history after its last id page by page (awaiting
+ * `whenReady` between pages), then takes live events. Live events announced during a
+ * replay are kept only while a page is being read: those announced while the follower
+ * was not ready are read from the history by the next page. Every event is delivered
+ * once, in order (ids only grow). `catchUp` replays again from the last id delivered,
+ * for events the live feed missed (a subscription lost while Redis restarted).
+ */
+export class HistoryFollower {
+  private live = false;
+  private capturing = true;
+  private buffered: StoredBuildEvent[] = [];
+  private replaying: Promise<void> | undefined;
+
+  constructor(
+    private last: string | undefined,
+    private readonly readPage: (afterId: string | undefined) => Promise<HistoryPage>,
+    private readonly onEvent: (e: StoredBuildEvent) => void,
+    private readonly whenReady?: () => Promise<void>,
+  ) {}
+
+  /** A live event from the subscription. */
+  readonly take = (e: StoredBuildEvent): void => {
+    if (this.live) this.deliver(e);
+    else if (this.capturing) this.buffered.push(e);
+  };
+
+  /** Replays the history after the last id, then goes live (one replay at a time). */
+  replay(): Promise<void> {
+    this.replaying ??= this.replayNow().finally(() => (this.replaying = undefined));
+    return this.replaying;
+  }
+
+  private async replayNow(): Promise<void> {
+    this.live = false;
+    this.capturing = true;
+    try {
+      for (let more = true, first = true; more; first = false) {
+        if (!first && this.whenReady) {
+          this.capturing = false;
+          await this.whenReady();
+          this.capturing = true;
+        }
+        this.buffered = []; // all announced so far is in the page read next
+        const page = await this.readPage(this.last);
+        if (page.trimmed && (!this.last || compareStreamIds(page.trimmed, this.last) > 0))
+          this.deliver(droppedNotice(page.trimmed));
+        for (const e of page.events) this.deliver(e);
+        more = page.more;
+      }
+    } finally {
+      // Even after a failed read: live events flow again, and the next catch-up fills the gap.
+      this.live = true;
+      for (const e of this.buffered.splice(0)) this.deliver(e);
+    }
+  }
+
+  private deliver(e: StoredBuildEvent): void {
+    if (this.last && compareStreamIds(e.id, this.last) <= 0) return;
+    this.last = e.id;
+    this.onEvent(e);
+  }
+}
