@@ -1,15 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as absolute } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '../../queue/index.js';
-import { gitEnv } from '../../queue/url-policy/git-access.js';
 import type { BuildBackend, BuildRequest, EmitEvent } from '../build-backend.js';
 import { BuildFailedError } from '../build-failed-error.js';
 import { isFailureLine, parseLogLine } from '../log-line.js';
+import { writeRepo2dockerConfig } from '../content-provider-config.js';
 import { repo2dockerArgs } from '../repo2docker-args.js';
 import { BuildFiles } from './build-files.js';
-import { writeGitOnlyConfig } from './git-only-config.js';
 import { readFrom } from './log-tail.js';
 import { killGroup, processAlive } from './process-alive.js';
 
@@ -61,10 +60,11 @@ export class DockerBuildBackend implements BuildBackend {
       log.info({ pid }, 're-attaching to a build that is still running');
     } else {
       await files.clear();
-      const config = `--config=${await writeGitOnlyConfig(this.o.workDir)}`;
-      const args = [config, ...repo2dockerArgs(req)];
+      const args = repo2dockerArgs(req, await writeRepo2dockerConfig(this.o.workDir));
       const child = spawn('sh', ['-c', WRAPPER, this.o.repo2dockerPath, ...args], {
         detached: true,
+        // Not the runner's directory: nothing there can pass for a local repository.
+        cwd: this.o.workDir,
         stdio: 'ignore',
         env: this.env(req, files),
       });
@@ -90,12 +90,14 @@ export class DockerBuildBackend implements BuildBackend {
       HOME: process.env.HOME,
       LANG: 'C.UTF-8',
       PYTHONUNBUFFERED: '1',
-      BHTS_LOG: files.log,
-      BHTS_EXIT: files.exit,
+      // Absolute: repo2docker runs in the work dir.
+      BHTS_LOG: absolute(files.log),
+      BHTS_EXIT: absolute(files.exit),
     };
     if (this.o.dockerHost) env.DOCKER_HOST = this.o.dockerHost;
-    // repo2docker's git: pinned, no redirects, host-scoped credentials (see gitAccess).
-    Object.assign(env, gitEnv(req.git));
+    // The job's content provider and the address guard; for git the pinned settings and
+    // host-scoped credentials (see contentAccessFor).
+    Object.assign(env, req.content.env);
     if (this.o.registryCredentials)
       env.CONTAINER_ENGINE_REGISTRY_CREDENTIALS = JSON.stringify(this.o.registryCredentials);
     return env;

@@ -13,7 +13,7 @@ describe('spec parsing', () => {
     const p = create('gh', 'binder-examples/requirements.git/feature/x');
     expect(p.repoUrl()).toBe('https://github.com/binder-examples/requirements');
     expect(p.unresolvedRef).toBe('feature/x');
-    expect(p.buildSlug()).toBe('binder-examples-requirements');
+    expect(p.buildSlug('abc')).toBe('binder-examples-requirements');
     expect(p.resolvedSpec('abc')).toBe('binder-examples/requirements/abc');
     expect(p.refUrl('abc')).toBe('https://github.com/binder-examples/requirements/tree/abc');
   });
@@ -50,7 +50,7 @@ describe('spec parsing', () => {
   it('gl: url-encoded namespace, upstream slug', () => {
     const p = create('gl', 'gitlab-org%2Fgitlab-foss/HEAD');
     expect(p.repoUrl()).toBe('https://gitlab.com/gitlab-org/gitlab-foss.git');
-    expect(p.buildSlug()).toBe('gitlab_-org-gitlab_-foss');
+    expect(p.buildSlug('abc')).toBe('gitlab_-org-gitlab_-foss');
     expect(p.resolvedSpec('abc')).toBe('gitlab-org%2Fgitlab-foss/abc');
   });
 
@@ -58,7 +58,7 @@ describe('spec parsing', () => {
     const p = create('git', 'https%3A%2F%2Fexample.com%2Forg%2Frepo.git/v1.0');
     expect(p.repoUrl()).toBe('https://example.com/org/repo.git');
     expect(p.unresolvedRef).toBe('v1.0');
-    expect(p.buildSlug()).toBe('https://example.com/org/repo.git');
+    expect(p.buildSlug('abc')).toBe('https://example.com/org/repo.git');
     expect(p.resolvedSpec('abc')).toBe('https%3A%2F%2Fexample.com%2Forg%2Frepo.git/abc');
     expect(create('git', 'git%40example.com%3Aorg%2Frepo.git/HEAD').repoUrl()).toBe(
       'ssh://git@example.com/org/repo.git',
@@ -69,7 +69,7 @@ describe('spec parsing', () => {
     const p = create('gist', 'someone/0123abcd');
     expect(p.unresolvedRef).toBe('HEAD');
     expect(p.repoUrl()).toBe('https://gist.github.com/someone/0123abcd.git');
-    expect(p.buildSlug()).toBe('0123abcd');
+    expect(p.buildSlug('abc')).toBe('0123abcd');
   });
 });
 
