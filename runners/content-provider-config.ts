@@ -28,6 +28,7 @@ export const REPO2DOCKER_CONFIG = `# binderhub-ts: repo2docker configuration for
 import ipaddress
 import json
 import os
+import re
 import socket
 import tempfile
 from datetime import datetime, timezone
@@ -158,12 +159,17 @@ class Figshare(cps.Figshare):
         ]
 
     def detect(self, doi, ref=None, extra_args=None):
-        spec = super().detect(doi, ref, extra_args)
+        # Any article type (repo2docker's own pattern knows only code/ and dataset/): the
+        # article the ref names, on a configured site.
+        url = self.doi2url(doi)
         article, _, version = (ref or "").rpartition(".v")
-        if spec is None or spec["article"] != article:
+        host = next(
+            (h for h in self.hosts if any(url.startswith(s) for s in h["hostname"])), None
+        )
+        if host is None or not re.search(f"/{article}(/|$)", urlparse(url).path):
             raise ContentProviderException(f"{doi} is not Figshare article {article}")
-        spec["version"] = self.article_version = version
-        return spec
+        self.article_id, self.article_version = article, version
+        return {"article": article, "host": host, "version": version}
 
 
 class Dataverse(cps.Dataverse):

@@ -108,7 +108,7 @@ describe('repo2docker content providers under the runner’s configuration', () 
     });
   });
 
-  it('figshare: the version the ref names (upstream fetched version 1 for an unversioned DOI)', async () => {
+  it('figshare: the version the ref names (upstream fetched version 1 for an unversioned DOI), any article type', async () => {
     d.figshare.set(
       '200',
       new Map([
@@ -116,7 +116,7 @@ describe('repo2docker content providers under the runner’s configuration', () 
         [2, { 'v.txt': 'two', 'w.txt': 'w' }],
       ]),
     );
-    d.dois.set('10.6084/m9.figshare.200', '/articles/dataset/data/200');
+    d.dois.set('10.6084/m9.figshare.200', '/articles/software/data/200');
     const { fetched, error } = await fetchWith('figshare', '10.6084/m9.figshare.200', '200.v2');
     expect(fetched, error).toEqual({
       provider: 'Figshare',
