@@ -8,7 +8,10 @@ export interface Answer {
   body?: string | Buffer | object;
 }
 
-export type Route = (req: IncomingMessage, url: URL) => Answer | Promise<Answer> | undefined;
+export type Route = (
+  req: IncomingMessage,
+  url: URL,
+) => Answer | Promise<Answer | undefined> | undefined;
 
 export interface LoggedRequest {
   method: string;
@@ -98,7 +101,9 @@ export class DataServer {
 function send(req: IncomingMessage, res: ServerResponse, answer: Answer): void {
   const json =
     answer.body !== undefined && typeof answer.body === 'object' && !Buffer.isBuffer(answer.body);
-  const body = json ? JSON.stringify(answer.body) : (answer.body ?? '');
+  const body: string | Buffer = json
+    ? JSON.stringify(answer.body)
+    : ((answer.body as string | Buffer | undefined) ?? '');
   const headers: Record<string, string> = {
     ...(json ? { 'content-type': 'application/json' } : {}),
     ...answer.headers,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProviders } from '../../api/providers/create-providers.js';
+import { createProviders, type ProviderDeps } from '../../api/providers/create-providers.js';
 import type { ProviderRegistry } from '../../api/providers/provider-entry.js';
 import { parseConfig } from '../../queue/config/index.js';
 import { redirect } from '../helpers/data-server.js';
@@ -24,7 +24,7 @@ describe('HydroShare, CKAN and Software Heritage: resolution', () => {
     providers.get(prefix)!.create(spec).resolveRef();
   const ckanSpec = (path: string) => encodeURIComponent(`${d.server.origin}/ckan/dataset/${path}`);
 
-  function configure(limits: Parameters<typeof createProviders>[1]['dataLimits'] = {}) {
+  function configure(limits: NonNullable<ProviderDeps['dataLimits']> = {}) {
     const config = parseConfig({
       // The CKAN stand-in is a site like any: on loopback only because this port is allowed.
       GitRepoProvider: { allowed_private_hosts: [new URL(d.url).host] },

@@ -7,7 +7,7 @@ import { parseConfig, type Config } from '../../queue/config/index.js';
 import { contentAccessFor } from '../../queue/repo-specs/content-access.js';
 import { repoSpecFor } from '../../queue/repo-specs/repo-spec-for.js';
 import { writeRepo2dockerConfig } from '../../runners/content-provider-config.js';
-import { DataServices } from '../helpers/data-services.js';
+import { DataServices, type Files } from '../helpers/data-services.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/recording-server.js';
 import { stackInfo } from '../helpers/stack.js';
 
@@ -111,7 +111,7 @@ describe('repo2docker content providers under the runner’s configuration', () 
   it('figshare: the version the ref names (upstream fetched version 1 for an unversioned DOI), any article type', async () => {
     d.figshare.set(
       '200',
-      new Map([
+      new Map<number, Files>([
         [1, { 'v.txt': 'one' }],
         [2, { 'v.txt': 'two', 'w.txt': 'w' }],
       ]),
