@@ -105,3 +105,45 @@ describe('spec policy (banned_specs, allowed_specs, quotas)', () => {
     expect(gh.repoConfig('popular/special/HEAD').quota).toBe(500);
   });
 });
+
+describe('/api/repoproviders entries', () => {
+  it('lists upstream’s providers in upstream’s order, then swhid', () => {
+    expect([...providers.keys()]).toEqual([
+      'gh',
+      'gist',
+      'gl',
+      'git',
+      'zenodo',
+      'figshare',
+      'hydroshare',
+      'dataverse',
+      'ckan',
+      'swhid',
+    ]);
+  });
+
+  it('serves the data providers’ display_config as upstream does', () => {
+    const doi = { validateRegex: '10\\.\\d+\\/(.)+' };
+    expect(providers.get('zenodo')!.displayConfig).toEqual({
+      displayName: 'Zenodo DOI',
+      id: 'zenodo',
+      spec: doi,
+      repo: {
+        label: 'Zenodo DOI',
+        placeholder: 'example: 10.5281/zenodo.3242074',
+        urlEncode: false,
+      },
+      ref: { enabled: false },
+    });
+    expect(providers.get('ckan')!.displayConfig).toMatchObject({
+      displayName: 'CKAN dataset',
+      spec: { validateRegex: '[^/]+' },
+      repo: { urlEncode: true },
+      ref: { enabled: false },
+    });
+    for (const id of ['figshare', 'dataverse'])
+      expect(providers.get(id)!.displayConfig.spec).toEqual(doi);
+    expect(providers.get('hydroshare')!.displayConfig.repo.urlEncode).toBe(true);
+    expect(providers.get('swhid')!.displayConfig.ref).toEqual({ enabled: false });
+  });
+});
