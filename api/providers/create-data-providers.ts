@@ -34,81 +34,117 @@ export interface DataProviderOptions {
   limits?: Partial<typeof DATA_REQUEST_LIMITS>;
 }
 
-/** The zenodo, figshare, hydroshare, dataverse, ckan and swhid providers. */
+type Deps = (headers?: Record<string, string>) => DataProviderDeps;
+type DataSection =
+  | 'ZenodoProvider'
+  | 'FigshareProvider'
+  | 'HydroshareProvider'
+  | 'DataverseProvider'
+  | 'CKANProvider'
+  | 'SoftwareHeritageProvider';
+
+/** Each data provider: its prefix, name, config class, and how to make its RepoProviders. */
+const DATA_PROVIDERS: Array<{
+  prefix: string;
+  name: string;
+  section: DataSection;
+  make: (deps: Deps, config: Config) => ProviderEntry['create'];
+}> = [
+  {
+    prefix: 'zenodo',
+    name: 'Zenodo',
+    section: 'ZenodoProvider',
+    make: (deps, { ZenodoProvider: z }) => {
+      const s = { ...deps(), doiResolverUrl: z.doi_resolver_url, hosts: z.hosts };
+      return (spec) => new ZenodoProvider(spec, s);
+    },
+  },
+  {
+    prefix: 'figshare',
+    name: 'Figshare',
+    section: 'FigshareProvider',
+    make: (deps, { FigshareProvider: f }) => {
+      const versions = new ConditionalCache<number>();
+      const s = {
+        ...deps(),
+        doiResolverUrl: f.doi_resolver_url,
+        apiUrl: f.api_url,
+        hosts: f.hosts,
+        versions,
+      };
+      return (spec) => new FigshareProvider(spec, s);
+    },
+  },
+  {
+    prefix: 'hydroshare',
+    name: 'Hydroshare',
+    section: 'HydroshareProvider',
+    make: (deps, { HydroshareProvider: h }) => {
+      const s = { ...deps(), siteUrl: h.url, modified: new ConditionalCache<number>() };
+      return (spec) => new HydroshareProvider(spec, s);
+    },
+  },
+  {
+    prefix: 'dataverse',
+    name: 'Dataverse',
+    section: 'DataverseProvider',
+    make: (deps, { DataverseProvider: d }) => {
+      const datasets = new ConditionalCache<{ ref: string; doi: string }>();
+      const s = { ...deps(), doiResolverUrl: d.doi_resolver_url, datasets };
+      return (spec) => new DataverseProvider(spec, s);
+    },
+  },
+  {
+    prefix: 'ckan',
+    name: 'CKAN',
+    section: 'CKANProvider',
+    make: (deps) => {
+      const s = { ...deps(), modified: new ConditionalCache<number>() };
+      return (spec) => new CkanProvider(spec, s);
+    },
+  },
+  {
+    prefix: 'swhid',
+    name: 'Software Heritage',
+    section: 'SoftwareHeritageProvider',
+    make: (deps, { SoftwareHeritageProvider: sh }) => {
+      const auth = sh.token ? { authorization: `Bearer ${sh.token}` } : undefined;
+      const s = { ...deps(auth), apiUrl: sh.api_url, archiveUrl: swhArchiveUrl(sh.api_url) };
+      return (spec) => new SwhidProvider(spec, s);
+    },
+  },
+];
+
+/**
+ * The zenodo, figshare, hydroshare, dataverse, ckan and swhid providers, each with its
+ * own HTTP client under the URL policy (its configured endpoints allowed), resolution
+ * cache and policy from its config class.
+ */
 export function createDataProviders(
   config: Config,
   quotas: { perRepo: number; perRepoHigher: number },
   o: DataProviderOptions = {},
 ): ProviderEntry[] {
   const limits = { ...DATA_REQUEST_LIMITS, ...o.limits };
-  const deps = (
-    prefix: string,
-    name: string,
-    headers?: Record<string, string>,
-  ): DataProviderDeps => ({
-    http: new ProviderHttp({
-      allow: new PrivateHostAllowList(providerAllowList(config, prefix)),
-      lookupHost: o.lookupHost,
-      timeoutMs: limits.timeoutMs,
-      maxBytes: limits.maxBytes,
-      maxRedirects: limits.maxRedirects,
-      headers,
-    }),
-    cache: new ResolutionCache({ notFoundMs: limits.notFoundMs }),
-    onOutcome: o.onResolution ? (outcome) => o.onResolution!(name, outcome) : undefined,
+  return DATA_PROVIDERS.map(({ prefix, name, section, make }) => {
+    const deps: Deps = (headers) => ({
+      http: new ProviderHttp({
+        allow: new PrivateHostAllowList(providerAllowList(config, prefix)),
+        lookupHost: o.lookupHost,
+        timeoutMs: limits.timeoutMs,
+        maxBytes: limits.maxBytes,
+        maxRedirects: limits.maxRedirects,
+        headers,
+      }),
+      cache: new ResolutionCache({ notFoundMs: limits.notFoundMs }),
+      onOutcome: o.onResolution ? (outcome) => o.onResolution!(name, outcome) : undefined,
+    });
+    return {
+      prefix,
+      name,
+      create: make(deps, config),
+      policy: new SpecPolicy(config[section], quotas),
+      displayConfig: DATA_PROVIDER_DISPLAY[prefix]!,
+    };
   });
-  const entry = (
-    prefix: string,
-    name: string,
-    settings: ConstructorParameters<typeof SpecPolicy>[0],
-    create: ProviderEntry['create'],
-  ): ProviderEntry => ({
-    prefix,
-    name,
-    create,
-    policy: new SpecPolicy(settings, quotas),
-    displayConfig: DATA_PROVIDER_DISPLAY[prefix]!,
-  });
-  const { ZenodoProvider: zc, FigshareProvider: fc, HydroshareProvider: hc } = config;
-  const { DataverseProvider: dc, CKANProvider: cc, SoftwareHeritageProvider: sc } = config;
-  const zenodo = {
-    ...deps('zenodo', 'Zenodo'),
-    doiResolverUrl: zc.doi_resolver_url,
-    hosts: zc.hosts,
-  };
-  const figshare = {
-    ...deps('figshare', 'Figshare'),
-    doiResolverUrl: fc.doi_resolver_url,
-    apiUrl: fc.api_url,
-    hosts: fc.hosts,
-    versions: new ConditionalCache<number>(),
-  };
-  const hydroshare = {
-    ...deps('hydroshare', 'Hydroshare'),
-    siteUrl: hc.url,
-    modified: new ConditionalCache<number>(),
-  };
-  const dataverse = {
-    ...deps('dataverse', 'Dataverse'),
-    doiResolverUrl: dc.doi_resolver_url,
-    datasets: new ConditionalCache<{ ref: string; doi: string }>(),
-  };
-  const ckan = { ...deps('ckan', 'CKAN'), modified: new ConditionalCache<number>() };
-  const swhid = {
-    ...deps(
-      'swhid',
-      'Software Heritage',
-      sc.token ? { authorization: `Bearer ${sc.token}` } : undefined,
-    ),
-    apiUrl: sc.api_url,
-    archiveUrl: swhArchiveUrl(sc.api_url),
-  };
-  return [
-    entry('zenodo', 'Zenodo', zc, (spec) => new ZenodoProvider(spec, zenodo)),
-    entry('figshare', 'Figshare', fc, (spec) => new FigshareProvider(spec, figshare)),
-    entry('hydroshare', 'Hydroshare', hc, (spec) => new HydroshareProvider(spec, hydroshare)),
-    entry('dataverse', 'Dataverse', dc, (spec) => new DataverseProvider(spec, dataverse)),
-    entry('ckan', 'CKAN', cc, (spec) => new CkanProvider(spec, ckan)),
-    entry('swhid', 'Software Heritage', sc, (spec) => new SwhidProvider(spec, swhid)),
-  ];
 }

@@ -89,55 +89,64 @@ export class ProviderHttp {
     }
   }
 
-  private exchange(url: URL, address: string, opts: GetOptions): Promise<HttpAnswer> {
+  private async exchange(url: URL, address: string, opts: GetOptions): Promise<HttpAnswer> {
+    const deadline = AbortSignal.timeout(this.o.timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+    try {
+      const res = await this.request(url, address, signal, opts.headers);
+      let body = '';
+      if (opts.readBody === false) res.destroy();
+      else body = await readLimited(res, this.o.maxBytes, url);
+      return { status: res.statusCode ?? 0, url, headers: res.headers, body };
+    } catch (err) {
+      if (opts.signal?.aborted) throw opts.signal.reason;
+      if (deadline.aborted)
+        throw new ResolveError(`${url.host} did not answer within ${this.o.timeoutMs / 1000} s`);
+      if (err instanceof ResolveError) throw err;
+      throw new ResolveError(`${url.host} is not reachable: ${(err as Error).message}`);
+    }
+  }
+
+  /** Sends the GET to the checked address; resolves with the response's head. */
+  private request(
+    url: URL,
+    address: string,
+    signal: AbortSignal,
+    headers?: Record<string, string>,
+  ): Promise<IncomingMessage> {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise<HttpAnswer>((resolve, reject) => {
-      let settled = false;
-      const fail = (err: Error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        req.destroy();
-        reject(opts.signal?.aborted ? (opts.signal.reason as Error) : err);
-      };
-      const timer = setTimeout(
-        () =>
-          fail(new ResolveError(`${url.host} did not answer within ${this.o.timeoutMs / 1000} s`)),
-        this.o.timeoutMs,
-      );
+    return new Promise((resolve, reject) => {
       const req = send(url, {
         method: 'GET',
         agent: false,
         lookup: pinnedLookup(address),
-        signal: opts.signal,
-        headers: { 'user-agent': 'BinderHub', ...this.o.headers, ...opts.headers },
+        signal,
+        headers: { 'user-agent': 'BinderHub', ...this.o.headers, ...headers },
       });
-      req.on('error', (err) =>
-        fail(new ResolveError(`${url.host} is not reachable: ${err.message}`)),
-      );
-      req.on('response', (res: IncomingMessage) => {
-        const done = (body: string) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, url, headers: res.headers, body });
-        };
-        if (opts.readBody === false) {
-          res.destroy();
-          return done('');
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > this.o.maxBytes)
-            return fail(new ResolveError(`${url.host} sent more than ${this.o.maxBytes} bytes`));
-          chunks.push(chunk);
-        });
-        res.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
-        res.on('error', (err) => fail(new ResolveError(`${url.host}: ${err.message}`)));
-      });
+      req.once('response', resolve);
+      req.once('error', reject);
       req.end();
     });
   }
+}
+
+/** The body as text; a ResolveError past `maxBytes`, an error when cut short. */
+function readLimited(res: IncomingMessage, maxBytes: number, url: URL): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let ended = false;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      reject(new ResolveError(`${url.host} sent more than ${maxBytes} bytes`));
+      res.destroy();
+    });
+    res.once('end', () => {
+      ended = true;
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    res.once('error', reject);
+    res.once('close', () => ended || reject(new Error('the answer was cut short')));
+  });
 }
