@@ -145,6 +145,27 @@ describe('data repositories, end to end', () => {
     expect(ready.binder_ref_url).toBe(`${d.url}swh:1:dir:${DIR}`);
   }, 300_000);
 
+  it('a provider that fails answers with one failed event saying why, building nothing', async () => {
+    const runs = h.buildRuns;
+    const missing = await readEventStream(`${h.url}build/zenodo/10.5281/zenodo.404404`);
+    expect(missing.events.map((e) => [e.phase, e.message])).toEqual([
+      [
+        'failed',
+        'Could not resolve ref for zenodo:10.5281/zenodo.404404. Double check your URL and that your repo is public.\n',
+      ],
+    ]);
+    const down = d.server.fault('/v2/', { status: 503 });
+    d.dois.set('10.6084/m9.figshare.6000001', '/articles/software/binder/6000001');
+    d.figshare.set('6000001', new Map([[1, repository('figshare')]]));
+    const failing = await readEventStream(`${h.url}build/figshare/10.6084/m9.figshare.6000001`);
+    down();
+    expect(failing.events).toHaveLength(1);
+    expect(failing.events[0]!.message).toMatch(
+      /^Error resolving ref for figshare:10\.6084\/m9\.figshare\.6000001: Figshare is not working right now \(HTTP 503 from 127\.0\.0\.1:\d+\)\. Try again later\.\n$/,
+    );
+    expect(h.buildRuns).toBe(runs);
+  });
+
   it('counts and logs each launch under its provider’s name', async () => {
     const names = ['Zenodo', 'Figshare', 'Dataverse', 'Hydroshare', 'CKAN', 'Software Heritage'];
     const lines = (await readFile(path.join(dir, 'events.jsonl'), 'utf8')).trim().split('\n');
