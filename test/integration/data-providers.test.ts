@@ -71,8 +71,14 @@ describe('HydroShare, CKAN and Software Heritage: resolution', () => {
       d.hydroshare.get(RESOURCE)!.modified = '2024-03-01T10:20:30.123456Z';
     });
 
-    it('404, malformed JSON, no modification date, 5xx and rate limits', async () => {
+    it('404, a redirect, malformed JSON, no modification date, 5xx and rate limits', async () => {
       expect(await resolve('hydroshare', 'a'.repeat(32))).toBeNull();
+      const moved = d.server.fault(
+        `/hsapi/resource/${'b'.repeat(32)}/`,
+        redirect(`/hsapi/resource/${RESOURCE}/scimeta/elements`, 308),
+      );
+      expect(await resolve('hydroshare', 'b'.repeat(32))).toBe(`${'b'.repeat(32)}.v${EPOCH}`);
+      moved();
       const elements = `/hsapi/resource/${RESOURCE}/`;
       for (const [answer, message] of [
         [{ body: '{"dates": [' }, /^HydroShare sent malformed JSON/],
@@ -173,8 +179,17 @@ describe('HydroShare, CKAN and Software Heritage: resolution', () => {
       ).toBe(true);
     });
 
-    it('404, malformed JSON, another object, 5xx and rate limits', async () => {
+    it('404, a redirect, malformed JSON, another object, 5xx and rate limits', async () => {
       expect(await resolve('swhid', `swh:1:dir:${'1'.repeat(40)}`)).toBeNull();
+      const moved = d.server.fault(`/api/1/revision/${REV}/`, redirect(`/api/1/revision/${REV}/`));
+      d.swhRevs.set('4'.repeat(40), DIR);
+      const slash = d.server.fault(
+        `/api/1/revision/${'4'.repeat(40)}/`,
+        redirect(`/api/1/revision/${REV}/`, 301),
+      );
+      moved();
+      expect(await resolve('swhid', `swh:1:rev:${'4'.repeat(40)}`)).toBe(DIR);
+      slash();
       const rev = `swh:1:rev:${'2'.repeat(40)}`;
       d.swhRevs.set('2'.repeat(40), 'not-a-directory-id');
       await expect(resolve('swhid', rev)).rejects.toThrowError(/unexpected answer .*directory/);

@@ -106,6 +106,12 @@ describe('repo2docker content providers under the runner’s configuration', () 
       provider: 'Zenodo',
       files: { 'a.txt': 'version 1', 'b.txt': 'b' },
     });
+    // A record API answering malformed JSON fails the build, saying so.
+    const malformed = d.server.fault('/api/records/101', { body: '{"links": ' });
+    const broken = await fetchWith('zenodo', '10.5281/zenodo.100', '101');
+    malformed();
+    expect(broken.fetched).toBeUndefined();
+    expect(broken.error).toMatch(/JSONDecodeError|Expecting value/);
   });
 
   it('figshare: the version the ref names (upstream fetched version 1 for an unversioned DOI), any article type', async () => {
