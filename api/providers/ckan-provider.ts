@@ -32,7 +32,7 @@ export class CkanProvider extends CkanSpec implements RepoProvider {
   }
 
   resolveRef(signal?: AbortSignal): Promise<string | null> {
-    return this.s.cache.resolve(this.url, () => this.resolveNow(signal), this.s.onOutcome);
+    return this.s.cache.resolve(this.url, () => this.resolveNow(), this.s.onOutcome, signal);
   }
 
   /** The action URL upstream asks. */
@@ -44,18 +44,12 @@ export class CkanProvider extends CkanSpec implements RepoProvider {
     return new URL(`${this.apiUrl}${action}?${query.toString()}`);
   }
 
-  private async resolveNow(signal?: AbortSignal): Promise<Resolution | null> {
-    const modified = await fetchMetadata(
-      this.s.http,
-      'CKAN',
-      this.actionUrl(),
-      {
-        schema: actionSchema,
-        pick: ({ result }) => epochSeconds('CKAN', result.metadata_modified),
-        conditional: this.s.modified,
-      },
-      signal,
-    );
+  private async resolveNow(): Promise<Resolution | null> {
+    const modified = await fetchMetadata(this.s.http, 'CKAN', this.actionUrl(), {
+      schema: actionSchema,
+      pick: ({ result }) => epochSeconds('CKAN', result.metadata_modified),
+      conditional: this.s.modified,
+    });
     if (modified === null) return null;
     return { ref: this.refFor(modified), immutable: this.activityId !== undefined };
   }

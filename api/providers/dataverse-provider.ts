@@ -51,34 +51,22 @@ export class DataverseProvider extends DataverseSpec implements RepoProvider {
   }
 
   resolveRef(signal?: AbortSignal): Promise<string | null> {
-    return this.s.cache.resolve(this.spec, () => this.resolveNow(signal), this.s.onOutcome);
+    return this.s.cache.resolve(this.spec, () => this.resolveNow(), this.s.onOutcome, signal);
   }
 
-  private async resolveNow(signal?: AbortSignal): Promise<Resolution | null> {
-    const target = await resolveDoi(
-      this.s.http,
-      'Dataverse',
-      this.s.doiResolverUrl,
-      this.spec,
-      signal,
-    );
+  private async resolveNow(): Promise<Resolution | null> {
+    const target = await resolveDoi(this.s.http, 'Dataverse', this.s.doiResolverUrl, this.spec);
     if (!target) return null;
     const api = new URL('/api/datasets/:persistentId', target);
     api.search = target.search;
-    const version = await fetchMetadata(
-      this.s.http,
-      'Dataverse',
-      api,
-      {
-        schema: datasetSchema,
-        pick: ({ data }) => ({
-          ref: `${data.id}.v${data.latestVersion.versionNumber}.${data.latestVersion.versionMinorNumber}`,
-          doi: `${data.authority}/${data.identifier}`,
-        }),
-        conditional: this.s.datasets,
-      },
-      signal,
-    );
+    const version = await fetchMetadata(this.s.http, 'Dataverse', api, {
+      schema: datasetSchema,
+      pick: ({ data }) => ({
+        ref: `${data.id}.v${data.latestVersion.versionNumber}.${data.latestVersion.versionMinorNumber}`,
+        doi: `${data.authority}/${data.identifier}`,
+      }),
+      conditional: this.s.datasets,
+    });
     if (!version) return null;
     if (version.doi.toLowerCase() !== this.doi.doi.toLowerCase()) {
       throw new ResolveError(

@@ -32,11 +32,11 @@ export class FigshareProvider extends FigshareSpec implements RepoProvider {
   }
 
   resolveRef(signal?: AbortSignal): Promise<string | null> {
-    return this.s.cache.resolve(this.spec, () => this.resolveNow(signal), this.s.onOutcome);
+    return this.s.cache.resolve(this.spec, () => this.resolveNow(), this.s.onOutcome, signal);
   }
 
-  private async resolveNow(signal?: AbortSignal): Promise<Resolution | null> {
-    const url = await resolveDoi(this.s.http, 'Figshare', this.s.doiResolverUrl, this.spec, signal);
+  private async resolveNow(): Promise<Resolution | null> {
+    const url = await resolveDoi(this.s.http, 'Figshare', this.s.doiResolverUrl, this.spec);
     if (!url) return null;
     if (
       !this.s.hosts.some(
@@ -49,21 +49,14 @@ export class FigshareProvider extends FigshareSpec implements RepoProvider {
     }
     if (this.version !== undefined) return { ref: this.refFor(this.version), immutable: true };
     const versionsUrl = new URL(`${this.s.apiUrl}articles/${this.articleId}/versions`);
-    const latest = await fetchMetadata(
-      this.s.http,
-      'Figshare',
-      versionsUrl,
-      {
-        schema: versionsSchema,
-        pick: (list) => {
-          if (list.length === 0)
-            throw new ResolveError(`Article ${this.articleId} has no versions`);
-          return Math.max(...list.map((v) => v.version));
-        },
-        conditional: this.s.versions,
+    const latest = await fetchMetadata(this.s.http, 'Figshare', versionsUrl, {
+      schema: versionsSchema,
+      pick: (list) => {
+        if (list.length === 0) throw new ResolveError(`Article ${this.articleId} has no versions`);
+        return Math.max(...list.map((v) => v.version));
       },
-      signal,
-    );
+      conditional: this.s.versions,
+    });
     return latest === null ? null : { ref: this.refFor(latest), immutable: false };
   }
 }

@@ -32,26 +32,20 @@ export class HydroshareProvider extends HydroshareSpec implements RepoProvider {
   }
 
   resolveRef(signal?: AbortSignal): Promise<string | null> {
-    return this.s.cache.resolve(this.resourceId, () => this.resolveNow(signal), this.s.onOutcome);
+    return this.s.cache.resolve(this.resourceId, () => this.resolveNow(), this.s.onOutcome, signal);
   }
 
-  private async resolveNow(signal?: AbortSignal): Promise<Resolution | null> {
+  private async resolveNow(): Promise<Resolution | null> {
     const url = new URL(`${this.s.siteUrl}hsapi/resource/${this.resourceId}/scimeta/elements`);
-    const modified = await fetchMetadata(
-      this.s.http,
-      'HydroShare',
-      url,
-      {
-        schema: elementsSchema,
-        pick: ({ dates }) => {
-          const date = dates.find((d) => d.type === 'modified');
-          if (!date) throw new ResolveError('HydroShare sent no "modified" date for the resource');
-          return epochSeconds('HydroShare', date.start_date);
-        },
-        conditional: this.s.modified,
+    const modified = await fetchMetadata(this.s.http, 'HydroShare', url, {
+      schema: elementsSchema,
+      pick: ({ dates }) => {
+        const date = dates.find((d) => d.type === 'modified');
+        if (!date) throw new ResolveError('HydroShare sent no "modified" date for the resource');
+        return epochSeconds('HydroShare', date.start_date);
       },
-      signal,
-    );
+      conditional: this.s.modified,
+    });
     return modified === null ? null : { ref: this.refFor(modified), immutable: false };
   }
 }

@@ -30,16 +30,15 @@ export class SwhidProvider extends SwhidSpec implements RepoProvider {
   }
 
   resolveRef(signal?: AbortSignal): Promise<string | null> {
-    return this.s.cache.resolve(this.core, () => this.resolveNow(signal), this.s.onOutcome);
+    return this.s.cache.resolve(this.core, () => this.resolveNow(), this.s.onOutcome, signal);
   }
 
-  private async resolveNow(signal?: AbortSignal): Promise<Resolution | null> {
+  private async resolveNow(): Promise<Resolution | null> {
     const object = await fetchMetadata(
       this.s.http,
       SERVICE,
       new URL(`${this.s.apiUrl}resolve/${this.core}/`),
       { schema: resolveSchema, pick: (o) => o },
-      signal,
     );
     if (!object) return null;
     const expected = this.objectType === 'dir' ? 'directory' : 'revision';
@@ -54,7 +53,6 @@ export class SwhidProvider extends SwhidSpec implements RepoProvider {
       SERVICE,
       new URL(`${this.s.apiUrl}revision/${this.hash}/`),
       { schema: revisionSchema, pick: (r) => r.directory },
-      signal,
     );
     return directory === null ? null : { ref: directory, immutable: true };
   }

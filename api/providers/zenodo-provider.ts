@@ -36,11 +36,11 @@ export class ZenodoProvider extends ZenodoSpec implements RepoProvider {
   }
 
   resolveRef(signal?: AbortSignal): Promise<string | null> {
-    return this.s.cache.resolve(this.spec, () => this.resolveNow(signal), this.s.onOutcome);
+    return this.s.cache.resolve(this.spec, () => this.resolveNow(), this.s.onOutcome, signal);
   }
 
-  private async resolveNow(signal?: AbortSignal): Promise<Resolution | null> {
-    const url = await resolveDoi(this.s.http, 'Zenodo', this.s.doiResolverUrl, this.spec, signal);
+  private async resolveNow(): Promise<Resolution | null> {
+    const url = await resolveDoi(this.s.http, 'Zenodo', this.s.doiResolverUrl, this.spec);
     if (!url) return null;
     const record = zenodoRecordId(url, this.s.hosts);
     if (!record) {
