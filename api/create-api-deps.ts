@@ -152,6 +152,7 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
   const providers = createProviders(config, {
     fetch: o.providerFetch,
     onGitHubRateLimit: (n) => metrics.githubRateLimitRemaining.set(n),
+    onResolution: (provider, outcome) => metrics.refResolutions.inc({ provider, outcome }),
   });
   const deps: AppDeps = {
     config,

@@ -21,7 +21,7 @@ export const buildJobSchema = z.object({
   /** Spec as requested (unresolved) and resolved (ref → immutable id). */
   spec: z.string().min(1),
   resolvedSpec: z.string().min(1),
-  /** URL repo2docker clones, and the immutable ref it checks out. */
+  /** What repo2docker is given (a URL to clone, a DOI, a dataset URL, a SWHID), and the immutable ref. */
   repoUrl: z.string().min(1),
   ref: z.string().min(1),
   trigger: z.enum(TRIGGERS),

@@ -1,15 +1,17 @@
 import type { BuildEvent, BuildJob } from '../queue/index.js';
-import type { GitAccess } from '../queue/url-policy/git-access.js';
+import type { ContentAccess } from '../queue/repo-specs/content-access.js';
 
 /** Everything a backend needs to run repo2docker for one job (checked and recomputed by the runner). */
 export interface BuildRequest {
   job: BuildJob;
   /**
-   * How git may reach the repository: the URL to clone and the settings (pinned address,
-   * no redirects, submodules from that host only, credentials for that host only) that
-   * every backend hands to repo2docker's git as environment (`gitEnv`).
+   * How repo2docker gets the repository: its argument (for git the checked clone URL) and
+   * the environment every backend hands it — the job's one content provider and the
+   * address guard (CONTENT_PROVIDER_ENV, read by the repo2docker configuration of
+   * content-provider-config.ts), and for git the pinned settings and host-scoped
+   * credentials (`gitEnv`).
    */
-  git: GitAccess;
+  content: ContentAccess;
   /** `--push` to the registry (false when `BinderHub.use_registry` is off). */
   push: boolean;
   appendix: string;

@@ -72,7 +72,7 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
     const parsed = buildJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid build job: ${parsed.error.message}`);
     // From here on, only the runner's own recomputed values are used.
-    const { job: data, git } = await verifyOrRefuse(deps, parsed.data);
+    const { job: data, content } = await verifyOrRefuse(deps, parsed.data);
     const log = deps.log.child({ build: data.buildName, image: data.image, trigger: data.trigger });
     const publisher = new BuildPublisher(bus, data, log, signal);
     const started = Date.now();
@@ -82,7 +82,7 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
       await backend.run(
         {
           job: data,
-          git,
+          content,
           push: config.BinderHub.use_registry,
           appendix: config.BuildExecutor.appendix,
           extraArgs: config.BuildExecutor.repo2docker_extra_args,

@@ -1,11 +1,14 @@
 import type { BuildRequest } from './build-backend.js';
 
 /**
- * repo2docker's arguments exactly as upstream passes them; the repository URL (the
- * checked clone URL) goes last, so nothing after it can be read as an option or a command.
+ * repo2docker's arguments exactly as upstream passes them, after `--config=<configFile>`
+ * (the content-provider configuration, content-provider-config.ts); the repository (the
+ * checked clone URL, the DOI, …) goes last, so nothing after it can be read as an option
+ * or a command.
  */
-export function repo2dockerArgs(req: BuildRequest): string[] {
+export function repo2dockerArgs(req: BuildRequest, configFile: string): string[] {
   const args = [
+    `--config=${configFile}`,
     `--ref=${req.job.ref}`,
     `--image=${req.job.image}`,
     '--no-clean',
@@ -16,6 +19,6 @@ export function repo2dockerArgs(req: BuildRequest): string[] {
   ];
   if (req.appendix) args.push('--appendix', req.appendix);
   if (req.push) args.push('--push');
-  args.push(...req.extraArgs, req.git.cloneUrl);
+  args.push(...req.extraArgs, req.content.repo);
   return args;
 }

@@ -1,24 +1,20 @@
 import type { Config } from '../queue/config/index.js';
 import type { BuildJob } from '../queue/index.js';
 import { buildIdentity, type BuildIdentity } from '../queue/repo-specs/build-identity.js';
-import { repoAccessFor } from '../queue/repo-specs/repo-access.js';
+import { contentAccessFor, type ContentAccess } from '../queue/repo-specs/content-access.js';
 import { repoSpecFor } from '../queue/repo-specs/repo-spec-for.js';
 import type { RepoSpec } from '../queue/repo-specs/repo-spec.js';
 import { SpecError } from '../queue/repo-specs/spec-error.js';
 import { specForDisplay } from '../queue/repo-specs/spec-display.js';
 import type { HostLookup } from '../queue/url-policy/check-repo-host.js';
-import type { GitAccess } from '../queue/url-policy/git-access.js';
 import { UrlPolicyError } from '../queue/url-policy/url-policy-error.js';
 import { JobRefusedError } from './job-refused-error.js';
 
-/** A job the runner has checked: its own recomputed values, and how git may reach the repository. */
+/** A job the runner has checked: its own recomputed values, and how repo2docker may get the repository. */
 export interface VerifiedJob {
   job: BuildJob;
-  git: GitAccess;
+  content: ContentAccess;
 }
-
-/** Every provider resolves refs to a commit id (sha-1, or sha-256 repositories). */
-const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 const quoted = (v: unknown) => JSON.stringify(String(v).slice(0, 300));
 
@@ -50,8 +46,10 @@ function compare(job: BuildJob, expected: BuildIdentity, what: string): void {
 /**
  * Trusts nothing a job in Redis says: parses its (provider, spec) with the same code as
  * the api, recomputes image name, build name, resolved spec and repository URL for its
- * ref under this runner's configuration, refuses any difference, then checks the
- * repository URL under the URL policy (whatever the ref). Throws JobRefusedError.
+ * ref under this runner's configuration, refuses any difference (and a ref of another
+ * form than the provider's resolutions: a commit id for git, `<id>.v<n>` for Figshare,
+ * …), then checks the host the build contacts first under the URL policy (whatever the
+ * ref). Throws JobRefusedError.
  */
 export async function verifyJob(
   config: Config,
@@ -60,13 +58,13 @@ export async function verifyJob(
 ): Promise<VerifiedJob> {
   const spec = specOf(config, job);
   const what = `${job.provider}/${specForDisplay(job.provider, job.spec)}`;
-  if (!COMMIT_ID.test(job.ref))
-    throw new JobRefusedError(`the ref ${quoted(job.ref)} is not a commit id`);
+  if (!spec.isResolvedRef(job.ref))
+    throw new JobRefusedError(`the ref ${quoted(job.ref)} is not ${spec.resolvedRefForm}`);
   const expected = buildIdentity(spec, job.ref, config.BinderHub.image_prefix);
   compare(job, expected, `${what} at ${job.ref}`);
   try {
-    const git = await repoAccessFor(config, spec, lookupHost);
-    return { job: { ...job, ...expected }, git };
+    const content = await contentAccessFor(config, spec, job.ref, lookupHost);
+    return { job: { ...job, ...expected }, content };
   } catch (err) {
     if (err instanceof UrlPolicyError) throw new JobRefusedError(err.message);
     throw err;

@@ -13,6 +13,7 @@ export interface ApiMetrics {
   launchCount: Counter<'status' | 'provider' | 'repo'>;
   inprogressLaunches: Gauge;
   githubRateLimitRemaining: Gauge;
+  refResolutions: Counter<'provider' | 'outcome'>;
   openEventStreams: Gauge;
   droppedEventStreams: Counter;
   registryRequestSeconds: Histogram<'outcome'>;
@@ -48,6 +49,12 @@ export function createApiMetrics(opts: { defaultMetrics?: boolean } = {}): ApiMe
     githubRateLimitRemaining: new Gauge({
       name: 'binderhub_github_rate_limit_remaining',
       help: 'GitHub rate limit remaining',
+      registers,
+    }),
+    refResolutions: new Counter({
+      name: 'binderhub_ts_ref_resolutions_total',
+      help: 'Data provider resolutions (DOI, dataset, SWHID) by outcome: resolved, cached, not_found, error',
+      labelNames: ['provider', 'outcome'],
       registers,
     }),
     openEventStreams: new Gauge({

@@ -1,6 +1,7 @@
 import type { Config } from '../../queue/config/index.js';
 import { repoAccessFor } from '../../queue/repo-specs/repo-access.js';
 import type { HostLookup } from '../../queue/url-policy/check-repo-host.js';
+import { createDataProviders, type DataProviderOptions } from './create-data-providers.js';
 import { GistProvider } from './gist-provider.js';
 import { GitHubApi } from './github-api.js';
 import { GitHubProvider } from './github-provider.js';
@@ -14,6 +15,10 @@ export interface ProviderDeps {
   onGitHubRateLimit?: (remaining: number) => void;
   /** DNS for the URL policy (the system resolver by default). */
   lookupHost?: HostLookup;
+  /** Each data provider resolution's outcome (the resolution metric). */
+  onResolution?: DataProviderOptions['onResolution'];
+  /** Data provider request limits (tests shorten the time limit). */
+  dataLimits?: DataProviderOptions['limits'];
 }
 
 const DISPLAY: Record<string, DisplayConfig> = {
@@ -65,7 +70,10 @@ const DISPLAY: Record<string, DisplayConfig> = {
   },
 };
 
-/** The registered providers (gh, gist, gl, git), each with its policy from its config class. */
+/**
+ * The registered providers — gh, gist, gl, git, then zenodo, figshare, hydroshare,
+ * dataverse, ckan (upstream's order) and swhid — each with its policy from its config class.
+ */
 export function createProviders(config: Config, deps: ProviderDeps = {}): ProviderRegistry {
   const fetchImpl = deps.fetch ?? fetch;
   const quotas = {
@@ -127,6 +135,11 @@ export function createProviders(config: Config, deps: ProviderDeps = {}): Provid
       policy: new SpecPolicy(git, quotas),
       displayConfig: DISPLAY.git!,
     },
+    ...createDataProviders(config, quotas, {
+      lookupHost: deps.lookupHost,
+      onResolution: deps.onResolution,
+      limits: deps.dataLimits,
+    }),
   ];
   return new Map(entries.map((e) => [e.prefix, e]));
 }

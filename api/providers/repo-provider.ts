@@ -9,9 +9,10 @@ export interface RepoConfig {
 }
 
 /**
- * A repository source behind a provider prefix (`gh`, `git`, …), bound to one spec: the
- * network-free RepoSpec (shared with the runner) plus `resolveRef`, which turns the ref
- * into an immutable id (a commit sha), or null when it does not exist.
+ * A repository source behind a provider prefix (`gh`, `git`, `zenodo`, …), bound to one
+ * spec: the network-free RepoSpec (shared with the runner) plus `resolveRef`, which turns
+ * the ref into an immutable id (a commit sha, a record id, `<id>.v<n>`, …), or null when
+ * it does not exist.
  */
 export interface RepoProvider extends RepoSpec {
   resolveRef(signal?: AbortSignal): Promise<string | null>;

@@ -107,7 +107,14 @@ async function prebuild(d: PrebuildApiDeps, req: Request): Promise<PrebuildAnswe
   authorize(req, tokens);
   const body = await readBody(req);
   const { entry, provider } = target(d.providers, body.provider, body.spec);
-  const repo = providerRepo(provider);
+  let repo: string;
+  try {
+    repo = providerRepo(provider);
+  } catch (err) {
+    // Data providers (Zenodo, …) have no pushes to pre-build: a clear 400, not a 500.
+    if (err instanceof SpecError) throw new HttpError(400, err.message);
+    throw err;
+  }
   const notice: PushNotice = {
     provider: entry.prefix,
     event: 'api',

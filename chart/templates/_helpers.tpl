@@ -73,13 +73,19 @@ is not mounted either). '' = the build namespace's `default`.
 {{- default (printf "%s-push" (include "binderhub-ts.fullname" .)) .Values.registry.existingPushSecret -}}
 {{- end -}}
 
+{{/* ConfigMap with repo2docker's configuration, mounted into build pods. */}}
+{{- define "binderhub-ts.repo2dockerConfigMapName" -}}
+{{- printf "%s-repo2docker-config" (include "binderhub-ts.fullname" .) -}}
+{{- end -}}
+
 {{- define "binderhub-ts.redisHost" -}}
 {{- printf "%s-redis" (include "binderhub-ts.fullname" .) -}}
 {{- end -}}
 
 {{/*
 The configuration file: .Values.config in upstream's shape, plus what the chart
-decides (listen address, ports, backend, build namespace, push secret, registry).
+decides (listen address, ports, backend, build namespace, push secret, registry,
+repo2docker's ConfigMap).
 */}}
 {{- define "binderhub-ts.config" -}}
 {{- $c := deepCopy (.Values.config | default dict) -}}
@@ -89,7 +95,7 @@ decides (listen address, ports, backend, build namespace, push secret, registry)
 {{- $runner := mergeOverwrite (get $c "Runner" | default dict) (dict "backend" "kubernetes" "metrics_port" (int .Values.runner.metricsPort)) -}}
 {{- $_ := set $c "Runner" $runner -}}
 {{- $pushSecret := ternary (include "binderhub-ts.pushSecretName" .) "" (or (not (empty .Values.registry.url)) (not (empty .Values.registry.existingPushSecret))) -}}
-{{- $k := mergeOverwrite (dict "namespace" (include "binderhub-ts.buildNamespace" .) "push_secret" $pushSecret "service_account" (include "binderhub-ts.buildServiceAccountName" .)) (get $c "KubernetesBuildExecutor" | default dict) -}}
+{{- $k := mergeOverwrite (dict "namespace" (include "binderhub-ts.buildNamespace" .) "push_secret" $pushSecret "service_account" (include "binderhub-ts.buildServiceAccountName" .) "repo2docker_config_map" (include "binderhub-ts.repo2dockerConfigMapName" .)) (get $c "KubernetesBuildExecutor" | default dict) -}}
 {{- $_ := set $c "KubernetesBuildExecutor" $k -}}
 {{- if .Values.registry.url -}}
 {{- $reg := mergeOverwrite (dict "url" (.Values.registry.url | replace "https://index.docker.io/v1/" "https://registry-1.docker.io") "username" .Values.registry.username "password" .Values.registry.password) (get $c "DockerRegistry" | default dict) -}}

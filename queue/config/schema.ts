@@ -9,6 +9,14 @@ import {
   gitProviderSection,
 } from './sections/providers.js';
 import {
+  ckanProviderSection,
+  dataverseProviderSection,
+  figshareProviderSection,
+  hydroshareProviderSection,
+  softwareHeritageProviderSection,
+  zenodoProviderSection,
+} from './sections/data-providers.js';
+import {
   buildExecutorSection,
   buildQueueSection,
   dockerBuildExecutorSection,
@@ -40,6 +48,12 @@ export const configSchema = z
     GistRepoProvider: section(gistProviderSection),
     GitLabRepoProvider: section(gitLabProviderSection),
     GitRepoProvider: section(gitProviderSection),
+    ZenodoProvider: section(zenodoProviderSection),
+    FigshareProvider: section(figshareProviderSection),
+    HydroshareProvider: section(hydroshareProviderSection),
+    DataverseProvider: section(dataverseProviderSection),
+    CKANProvider: section(ckanProviderSection),
+    SoftwareHeritageProvider: section(softwareHeritageProviderSection),
     Redis: section(redisSection),
     BuildQueue: section(buildQueueSection),
     BuildExecutor: section(buildExecutorSection),

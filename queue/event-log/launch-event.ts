@@ -4,7 +4,10 @@ import { capsule, type Capsule } from './capsule.js';
 export const LAUNCH_SCHEMA = 'binderhub.jupyter.org/launch';
 export const LAUNCH_SCHEMA_VERSION = 6;
 
-/** Provider display names upstream's schema allows (schemas/launch.json). */
+/**
+ * Provider display names upstream's schema allows (schemas/launch.json), plus
+ * `Software Heritage` (the `swhid` provider, which upstream does not have).
+ */
 export const LAUNCH_PROVIDERS = [
   'GitHub',
   'Gist',
@@ -15,6 +18,7 @@ export const LAUNCH_PROVIDERS = [
   'Hydroshare',
   'Dataverse',
   'CKAN',
+  'Software Heritage',
 ] as const;
 
 /**

@@ -15,7 +15,7 @@ export interface BuildIdentity {
  * clone: the api writes them into the job, the runner recomputes them to check the job.
  */
 export function buildIdentity(spec: RepoSpec, ref: string, imagePrefix: string): BuildIdentity {
-  const slug = spec.buildSlug();
+  const slug = spec.buildSlug(ref);
   return {
     buildName: buildName(slug, ref),
     image: imageName(imagePrefix, slug, ref),

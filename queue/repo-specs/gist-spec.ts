@@ -1,11 +1,13 @@
 import type { RepoSpec } from './repo-spec.js';
 import { SpecError } from './spec-error.js';
-import { checkName, checkRef, unquote } from './spec-parts.js';
+import { checkName, checkRef, COMMIT_ID, COMMIT_ID_FORM, unquote } from './spec-parts.js';
 
 /** `gist/<user>/<gist id>[/<ref>]`: a GitHub gist; the ref is a version in its history. */
 export class GistSpec implements RepoSpec {
   readonly prefix = 'gist';
   readonly name = 'Gist';
+  readonly contentProvider = 'git';
+  readonly resolvedRefForm = COMMIT_ID_FORM;
   readonly user: string;
   readonly gistId: string;
   readonly unresolvedRef: string;
@@ -22,6 +24,10 @@ export class GistSpec implements RepoSpec {
     this.unresolvedRef = parts[2] ? checkRef(unquote(parts[2], 'ref')) : 'HEAD';
   }
 
+  isResolvedRef(ref: string): boolean {
+    return COMMIT_ID.test(ref);
+  }
+
   resolvedSpec(ref: string): string {
     return `${this.user}/${this.gistId}/${ref}`;
   }
@@ -34,7 +40,7 @@ export class GistSpec implements RepoSpec {
     return `https://gist.github.com/${this.user}/${this.gistId}/${ref}`;
   }
 
-  buildSlug(): string {
+  buildSlug(_resolvedRef?: string): string {
     return this.gistId;
   }
 

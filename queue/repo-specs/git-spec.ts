@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalRepoUrl, redactedUrl } from '../url-policy/canonical-url.js';
 import type { RepoSpec } from './repo-spec.js';
 import { SpecError } from './spec-error.js';
-import { checkRef, pyQuote, unquote } from './spec-parts.js';
+import { checkRef, COMMIT_ID, COMMIT_ID_FORM, pyQuote, unquote } from './spec-parts.js';
 
 /** `user@host:path` (scp-like ssh) → `ssh://user@host/path`, as upstream rewrites it. */
 function normaliseSshUrl(url: string): string {
@@ -34,6 +34,8 @@ function credentialLinesOf(url: URL): string {
 export class GitSpec implements RepoSpec {
   readonly prefix = 'git';
   readonly name = 'Git';
+  readonly contentProvider = 'git';
+  readonly resolvedRefForm = COMMIT_ID_FORM;
   /** The repository URL (canonical, without credentials). */
   readonly url: string;
   readonly unresolvedRef: string;
@@ -77,6 +79,10 @@ export class GitSpec implements RepoSpec {
     this.url = url.href;
   }
 
+  isResolvedRef(ref: string): boolean {
+    return COMMIT_ID.test(ref);
+  }
+
   resolvedSpec(ref: string): string {
     return `${pyQuote(this.given)}/${ref}`;
   }
@@ -89,7 +95,7 @@ export class GitSpec implements RepoSpec {
     return this.url;
   }
 
-  buildSlug(): string {
+  buildSlug(_resolvedRef?: string): string {
     return this.credentialsDigest ? `${this.url}#credentials-${this.credentialsDigest}` : this.url;
   }
 

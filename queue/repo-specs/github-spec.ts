@@ -1,10 +1,19 @@
 import type { RepoSpec } from './repo-spec.js';
-import { checkName, checkRef, tokenizeSpec, unquote } from './spec-parts.js';
+import {
+  checkName,
+  checkRef,
+  COMMIT_ID,
+  COMMIT_ID_FORM,
+  tokenizeSpec,
+  unquote,
+} from './spec-parts.js';
 
 /** `gh/<user>/<repo>/<ref>`: a repository on `GitHubRepoProvider.hostname`. */
 export class GitHubSpec implements RepoSpec {
   readonly prefix = 'gh';
   readonly name = 'GitHub';
+  readonly contentProvider = 'git';
+  readonly resolvedRefForm = COMMIT_ID_FORM;
   readonly user: string;
   readonly repo: string;
   readonly unresolvedRef: string;
@@ -19,6 +28,10 @@ export class GitHubSpec implements RepoSpec {
     this.unresolvedRef = checkRef(unquote(ref, 'ref'));
   }
 
+  isResolvedRef(ref: string): boolean {
+    return COMMIT_ID.test(ref);
+  }
+
   resolvedSpec(ref: string): string {
     return `${this.user}/${this.repo}/${ref}`;
   }
@@ -31,7 +44,7 @@ export class GitHubSpec implements RepoSpec {
     return `${this.repoUrl()}/tree/${ref}`;
   }
 
-  buildSlug(): string {
+  buildSlug(_resolvedRef?: string): string {
     return `${this.user}-${this.repo}`;
   }
 

@@ -1,11 +1,13 @@
 import type { RepoSpec } from './repo-spec.js';
 import { SpecError } from './spec-error.js';
-import { checkRef, unquote } from './spec-parts.js';
+import { checkRef, COMMIT_ID, COMMIT_ID_FORM, unquote } from './spec-parts.js';
 
 /** `gl/<url-encoded namespace>/<ref>`: a GitLab project on `GitLabRepoProvider.hostname`. */
 export class GitLabSpec implements RepoSpec {
   readonly prefix = 'gl';
   readonly name = 'GitLab';
+  readonly contentProvider = 'git';
+  readonly resolvedRefForm = COMMIT_ID_FORM;
   readonly namespace: string;
   readonly unresolvedRef: string;
   private readonly quotedNamespace: string;
@@ -24,6 +26,10 @@ export class GitLabSpec implements RepoSpec {
     this.unresolvedRef = checkRef(unquote(spec.slice(slash + 1), 'ref'));
   }
 
+  isResolvedRef(ref: string): boolean {
+    return COMMIT_ID.test(ref);
+  }
+
   resolvedSpec(ref: string): string {
     return `${this.quotedNamespace}/${ref}`;
   }
@@ -36,7 +42,7 @@ export class GitLabSpec implements RepoSpec {
     return `https://${this.hostname}/${this.namespace}/tree/${ref}`;
   }
 
-  buildSlug(): string {
+  buildSlug(_resolvedRef?: string): string {
     return this.namespace
       .split('/')
       .map((p) => p.replace(/-/g, '_-'))

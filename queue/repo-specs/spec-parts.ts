@@ -52,3 +52,7 @@ export function checkName(name: string, what: string): string {
 }
 
 export const SHA1 = /^[0-9a-f]{40}$/;
+
+/** A git commit id: sha-1, or sha-256 repositories. What every git provider resolves a ref to. */
+export const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+export const COMMIT_ID_FORM = 'a commit id';

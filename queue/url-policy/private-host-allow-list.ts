@@ -2,7 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import { hostEntryMatches, parseHostEntry, type HostEntry } from './host-entry.js';
 
 /** Parses `a.b.c.d/n` or `v6/n`; undefined when it is not a CIDR block. */
-function parseCidr(
+export function parseCidr(
   entry: string,
 ): { net: string; bits: number; family: 'ipv4' | 'ipv6' } | undefined {
   const m = /^([0-9A-Fa-f:.]+)\/(\d{1,3})$/.exec(entry.trim());

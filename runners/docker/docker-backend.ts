@@ -1,17 +1,16 @@
 import { execFile, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as absolute } from 'node:path';
 import { promisify } from 'node:util';
 import type { BuildEvent, Logger } from '../../queue/index.js';
-import { gitEnv } from '../../queue/url-policy/git-access.js';
 import type { BuildBackend, BuildRequest, EmitEvent } from '../build-backend.js';
 import { BuildFailedError } from '../build-failed-error.js';
+import { writeRepo2dockerConfig } from '../content-provider-config.js';
 import { repo2dockerArgs } from '../repo2docker-args.js';
 import { buildFailureMessage } from './build-failure-message.js';
 import { BuildRun } from './build-run.js';
 import { DockerEngine } from './docker-engine.js';
 import { followRun, type RunOutcome } from './follow-run.js';
-import { writeGitOnlyConfig } from './git-only-config.js';
 import { pushImage, type RegistryCredentials } from './image-push.js';
 import { processAlive } from './process-alive.js';
 
@@ -113,11 +112,13 @@ export class DockerBuildBackend implements BuildBackend {
 
   private async start(req: BuildRequest, owner: string, log: Logger): Promise<BuildRun> {
     const run = await BuildRun.create(this.o.workDir, req.job.buildName, owner);
-    const config = `--config=${await writeGitOnlyConfig(this.o.workDir)}`;
+    const config = await writeRepo2dockerConfig(this.o.workDir);
     // The runner pushes (with retries) once the image is built.
-    const args = [config, ...repo2dockerArgs({ ...req, push: false })];
+    const args = repo2dockerArgs({ ...req, push: false }, config);
     const child = spawn('sh', ['-c', WRAPPER, this.o.repo2dockerPath, ...args], {
       detached: true,
+      // Not the runner's directory: nothing there can pass for a local repository.
+      cwd: this.o.workDir,
       stdio: 'ignore',
       env: this.env(req, run),
     });
@@ -208,12 +209,14 @@ export class DockerBuildBackend implements BuildBackend {
       HOME: process.env.HOME,
       LANG: 'C.UTF-8',
       PYTHONUNBUFFERED: '1',
-      BHTS_LOG: run.log,
-      BHTS_EXIT: run.exit,
+      // Absolute: repo2docker runs in the work dir.
+      BHTS_LOG: absolute(run.log),
+      BHTS_EXIT: absolute(run.exit),
     };
     if (this.o.dockerHost) env.DOCKER_HOST = this.o.dockerHost;
-    // repo2docker's git: pinned, no redirects, host-scoped credentials (see gitAccess).
-    Object.assign(env, gitEnv(req.git));
+    // The job's content provider and the address guard; for git the pinned settings and
+    // host-scoped credentials (see contentAccessFor).
+    Object.assign(env, req.content.env);
     return env;
   }
 

@@ -1,6 +1,5 @@
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../queue/index.js';
-import { gitEnv } from '../../queue/url-policy/git-access.js';
 import type { BuildBackend, BuildRequest, EmitEvent } from '../build-backend.js';
 import { BuildFailedError } from '../build-failed-error.js';
 import { repo2dockerArgs } from '../repo2docker-args.js';
@@ -9,7 +8,8 @@ import { kubeErrorMessage } from './kube-api-error.js';
 import { KubernetesCleaner } from './kubernetes-cleaner.js';
 import type { KubernetesBackendSettings } from './kubernetes-settings.js';
 import { buildPodAffinity } from './pod-affinity.js';
-import { buildPodSpec } from './pod-spec.js';
+import { REPO2DOCKER_CONFIG_FILE } from '../content-provider-config.js';
+import { buildPodSpec, REPO2DOCKER_CONFIG_DIR } from './pod-spec.js';
 import { rendezvousRank } from './rendezvous-rank.js';
 
 export interface KubernetesBuildBackendOptions {
@@ -88,12 +88,16 @@ export class KubernetesBuildBackend implements BuildBackend {
     return buildPodSpec({
       name: req.job.buildName,
       repoUrl: req.job.repoUrl,
-      args: ['jupyter-repo2docker', ...repo2dockerArgs(req)],
+      args: [
+        'jupyter-repo2docker',
+        ...repo2dockerArgs(req, `${REPO2DOCKER_CONFIG_DIR}/${REPO2DOCKER_CONFIG_FILE}`),
+      ],
       buildImage: s.buildImage,
       dockerHost: s.dockerHost,
       pushSecret: req.push ? s.pushSecret : '',
+      repo2dockerConfigMap: s.repo2dockerConfigMap,
       registryCredentials: s.registryCredentials,
-      gitEnv: gitEnv(req.git),
+      contentEnv: req.content.env,
       resources: s.resources,
       nodeSelector: s.nodeSelector,
       tolerations: s.tolerations,

@@ -16,6 +16,8 @@ export interface KubernetesBackendSettings {
   stickyBuilds: boolean;
   imageBuilderSelector: string;
   pushSecret: string;
+  /** ConfigMap with repo2docker's configuration (content-provider-config.ts), mounted in build pods. */
+  repo2dockerConfigMap: string;
   registryCredentials: Record<string, string>;
   /** Build pods in the node's network namespace (clusters without a pod network). */
   hostNetwork: boolean;
@@ -52,6 +54,7 @@ export function kubernetesSettings(config: Config): KubernetesBackendSettings {
     stickyBuilds: k.sticky_builds,
     imageBuilderSelector: k.image_builder_selector,
     pushSecret: k.push_secret,
+    repo2dockerConfigMap: k.repo2docker_config_map,
     registryCredentials: k.registry_credentials,
     hostNetwork: k.host_network,
     serviceAccount: k.service_account,

@@ -19,9 +19,11 @@ export interface BuildPodOptions extends BuildPodIsolation {
   dockerHost: string | null;
   /** Secret with `config.json` for pushing; '' = none. */
   pushSecret: string;
+  /** ConfigMap with repo2docker's configuration, mounted at REPO2DOCKER_CONFIG_DIR. */
+  repo2dockerConfigMap: string;
   registryCredentials: Record<string, string>;
-  /** repo2docker's git settings and host-scoped credentials (`gitEnv`). */
-  gitEnv?: Record<string, string>;
+  /** repo2docker's environment: the content provider, the guard, git's settings (`ContentAccess.env`). */
+  contentEnv?: Record<string, string>;
   resources: { limits: Record<string, string>; requests: Record<string, string> };
   nodeSelector: Record<string, string>;
   tolerations: V1Toleration[];
@@ -29,6 +31,9 @@ export interface BuildPodOptions extends BuildPodIsolation {
   extraEnvs: Record<string, string>;
   affinity: V1Affinity;
 }
+
+/** Where build pods mount the repo2docker configuration ConfigMap (read-only). */
+export const REPO2DOCKER_CONFIG_DIR = '/etc/binderhub-ts/repo2docker';
 
 /** Path part of `docker_host`, as upstream's `urlparse(docker_host).path`. */
 export function dockerSocketPath(dockerHost: string): string {
@@ -53,6 +58,8 @@ function volumesFor(o: BuildPodOptions): { volumes: V1Volume[]; mounts: V1Volume
     });
     volumes.push({ name: 'docker-config', secret: { secretName: o.pushSecret } });
   }
+  mounts.push({ mountPath: REPO2DOCKER_CONFIG_DIR, name: 'repo2docker-config', readOnly: true });
+  volumes.push({ name: 'repo2docker-config', configMap: { name: o.repo2dockerConfigMap } });
   return { volumes, mounts };
 }
 
@@ -73,7 +80,7 @@ export function pythonJsonDumps(map: Record<string, string>): string {
 
 function envFor(o: BuildPodOptions): V1EnvVar[] {
   const env: V1EnvVar[] = Object.entries(o.extraEnvs).map(([name, value]) => ({ name, value }));
-  for (const [name, value] of Object.entries(o.gitEnv ?? {})) env.push({ name, value });
+  for (const [name, value] of Object.entries(o.contentEnv ?? {})) env.push({ name, value });
   if (Object.keys(o.registryCredentials).length > 0) {
     env.push({
       name: 'CONTAINER_ENGINE_REGISTRY_CREDENTIALS',
@@ -86,7 +93,8 @@ function envFor(o: BuildPodOptions): V1EnvVar[] {
 /**
  * The build pod as upstream's KubernetesBuildExecutor submits it (field for field),
  * plus `apiVersion`/`kind` (the Python client leaves them to the server) and the
- * isolation of build-pod-security.ts (no token, a securityContext, own account).
+ * isolation of build-pod-security.ts (no token, a securityContext, own account) and the
+ * repo2docker configuration (the ConfigMap, named in the args by the caller).
  */
 export function buildPodSpec(o: BuildPodOptions): V1Pod {
   const { volumes, mounts } = volumesFor(o);

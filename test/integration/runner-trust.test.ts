@@ -5,7 +5,9 @@ import {
   type BuildEvent,
   type BuildJob,
 } from '../../queue/index.js';
+import { buildIdentity } from '../../queue/repo-specs/build-identity.js';
 import { buildName, imageName } from '../../queue/repo-specs/build-names.js';
+import { repoSpecFor } from '../../queue/repo-specs/repo-spec-for.js';
 import { pyQuote } from '../../queue/repo-specs/spec-parts.js';
 import { startHarness, type Harness } from '../helpers/binder-harness.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/recording-server.js';
@@ -39,6 +41,13 @@ describe('the runner trusts nothing from Redis', () => {
       requestedAt: Date.now(),
       ...over,
     };
+  }
+
+  /** A job as the api would write it for a data provider's spec at `ref` (names consistent). */
+  function dataJob(provider: string, spec: string, ref: string): BuildJob {
+    const s = repoSpecFor(h.config, provider, spec)!;
+    const identity = buildIdentity(s, ref, h.config.BinderHub.image_prefix);
+    return { ...identity, provider, spec, ref, trigger: 'launch', requestedAt: Date.now() };
   }
 
   /** Adds the job to the queue through BullMQ (no validation) and waits for its end. */
@@ -128,6 +137,45 @@ describe('the runner trusts nothing from Redis', () => {
     const event = await runForged(moving);
     expect(event.message).toMatch(/^Build refused: .*ref "main" is not a commit id/);
     expect(h.buildRuns).toBe(0);
+  });
+
+  it.each([
+    ['zenodo', '10.5281/zenodo.3242074', 'main', /ref "main" is not a Zenodo record id/],
+    [
+      'figshare',
+      '10.6084/m9.figshare.9782777.v1',
+      '9782777.v2',
+      /ref "9782777\.v2" is not this article's <article id>\.v<version>/,
+    ],
+    ['figshare', '10.6084/m9.figshare.9782777', '1111.v1', /ref "1111\.v1" is not this article's/],
+    ['dataverse', '10.7910/DVN/TJCLKP', '3035124', /ref "3035124" is not a Dataverse version/],
+    [
+      'swhid',
+      `swh:1:dir:${'a'.repeat(40)}`,
+      'b'.repeat(40),
+      /is not the id \(40 hex\) of the directory this SWHID names/,
+    ],
+  ])(
+    'refuses a %s job whose ref is not what that spec resolves to',
+    async (p, spec, ref, message) => {
+      const event = await runForged(dataJob(p, spec, ref));
+      expect(event.phase).toBe('failed');
+      expect(event.message).toMatch(message);
+      expect(h.buildRuns).toBe(0);
+    },
+  );
+
+  it('refuses a data job whose site fails the URL policy, connecting to nothing', async () => {
+    const ckan = encodeURIComponent(`http://127.0.0.1:${trap.port}/dataset/x`);
+    const event = await runForged(dataJob('ckan', ckan, 'x.v1709288430'));
+    expect(event.message).toMatch(/^Build refused: .*private or local addresses are not allowed/);
+    const forgedName = {
+      ...dataJob('ckan', ckan, 'x.v1709288430'),
+      buildName: buildName('x', 'y'),
+    };
+    expect((await runForged(forgedName)).message).toMatch(/the job's buildName .* is not the one/);
+    expect(h.buildRuns).toBe(0);
+    expect(trap.connections).toBe(0);
   });
 
   it('builds a job that matches what it recomputes', async () => {

@@ -11,6 +11,10 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../queue/config/index.js';
+import {
+  REPO2DOCKER_CONFIG,
+  REPO2DOCKER_CONFIG_FILE,
+} from '../../runners/content-provider-config.js';
 import { runTool } from './run-tool.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -95,6 +99,7 @@ describe('Helm chart', () => {
   it('default values: api, runners with RBAC, Redis, PDBs', async () => {
     const { docs } = await template(VALUES.default);
     expect(kinds(docs)).toEqual([
+      'ConfigMap/bhts-binderhub-ts-repo2docker-config',
       'Deployment/bhts-binderhub-ts-api',
       'Deployment/bhts-binderhub-ts-runner',
       'NetworkPolicy/bhts-binderhub-ts-redis',
@@ -153,6 +158,20 @@ describe('Helm chart', () => {
     });
     expect(all.BinderHub.port).toBe(8080);
     expect(all.Runner.metrics_port).toBe(9090);
+  });
+
+  it('repo2docker’s configuration: a ConfigMap in the build namespace, named in the config', async () => {
+    for (const [values, namespace] of [
+      [VALUES.default, 'binder'],
+      [VALUES.allOptions, 'binder-builds'],
+    ] as const) {
+      const { docs } = await template(values);
+      const map = docs.find((d) => d.kind === 'ConfigMap')!;
+      expect(map.metadata.name).toMatch(/-repo2docker-config$/);
+      expect(map.metadata.namespace).toBe(namespace);
+      expect(map.data).toEqual({ [REPO2DOCKER_CONFIG_FILE]: REPO2DOCKER_CONFIG });
+      expect(configOf(docs).KubernetesBuildExecutor.repo2docker_config_map).toBe(map.metadata.name);
+    }
   });
 
   it('every option: ingress, HTTPRoute, push secret in the build namespace, probes under base_url', async () => {

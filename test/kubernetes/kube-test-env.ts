@@ -40,6 +40,7 @@ export function testSettings(
     stickyBuilds: false,
     imageBuilderSelector: 'component=image-builder,app=binder',
     pushSecret: 'binder-build-docker-config',
+    repo2dockerConfigMap: 'binder-repo2docker-config',
     registryCredentials: {},
     hostNetwork: false,
     serviceAccount: '',
@@ -83,8 +84,7 @@ export function buildRequest(over: Partial<BuildJob> = {}): BuildRequest {
     ...over,
   };
   // No settings: these tests are about pods, not git (see test/integration/url-guard.test.ts).
-  const git = { cloneUrl: job.repoUrl, config: [], credentialEnv: {} };
-  return { job, git, push: true, appendix: '', extraArgs: [] };
+  return { job, content: { repo: job.repoUrl, env: {} }, push: true, appendix: '', extraArgs: [] };
 }
 
 /** Collects the events a run emits, and their positions. */

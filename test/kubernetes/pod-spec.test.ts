@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UPSTREAM_BUILD_TOLERATIONS } from '../../queue/config/sections/kubernetes.js';
 import { credentialLines } from '../../queue/url-policy/credential-helper.js';
-import { gitAccess, gitEnv, type GitAccess } from '../../queue/url-policy/git-access.js';
+import { CONTENT_PROVIDER_ENV, type ContentAccess } from '../../queue/repo-specs/content-access.js';
+import { gitAccess, gitEnv } from '../../queue/url-policy/git-access.js';
 import {
   buildPodSpec,
   dockerSocketPath,
   pythonJsonDumps,
+  REPO2DOCKER_CONFIG_DIR,
 } from '../../runners/kubernetes/pod-spec.js';
 import { KubernetesBuildBackend } from '../../runners/kubernetes/kubernetes-build-backend.js';
 import { BUILDER_SECURITY_CONTEXT } from '../../runners/kubernetes/build-pod-security.js';
@@ -27,10 +29,12 @@ const fixture = (name: string) =>
   };
 
 /** What the runner hands a build for this repository (its host resolved to a public address). */
-function gitFor(inputs: any): GitAccess {
+function contentFor(inputs: any): ContentAccess {
   const url = new URL(inputs.repo_url);
   const target = { url, port: 443, addresses: ['140.82.112.3'], address: '140.82.112.3' };
-  return gitAccess(target, inputs.git_credentials && credentialLines(inputs.git_credentials));
+  const git = gitAccess(target, inputs.git_credentials && credentialLines(inputs.git_credentials));
+  const settings = JSON.stringify({ provider: 'git', guard: {} });
+  return { repo: git.cloneUrl, env: { ...gitEnv(git), [CONTENT_PROVIDER_ENV]: settings } };
 }
 
 function requestFor(inputs: any) {
@@ -42,7 +46,7 @@ function requestFor(inputs: any) {
   });
   return {
     ...req,
-    git: gitFor(inputs),
+    content: contentFor(inputs),
     push: inputs.push,
     appendix: inputs.appendix ?? '',
     extraArgs: inputs.repo2docker_extra_args ?? [],
@@ -50,19 +54,38 @@ function requestFor(inputs: any) {
 }
 
 /**
- * Upstream's pod with our one deliberate difference: upstream's GIT_CREDENTIAL_ENV (which
- * the build image's helper offers to every host) gives way to the git settings and
- * host-scoped credentials of `gitEnv`, in the same place among the variables.
+ * Upstream's pod with our deliberate differences: upstream's GIT_CREDENTIAL_ENV (which
+ * the build image's helper offers to every host) gives way to the content provider, the
+ * git settings and host-scoped credentials (`ContentAccess.env`), in the same place among
+ * the variables; repo2docker runs with `--config` from the mounted ConfigMap (its only
+ * content provider the job's, the address guard), mounted last.
  */
-function withOurGitEnv(pod: any, git: GitAccess): any {
-  const env: Array<{ name: string; value: string }> = pod.spec.containers[0].env;
-  const ours = Object.entries(gitEnv(git)).map(([name, value]) => ({ name, value }));
+function withOurAdditions(pod: any, content: ContentAccess): any {
+  const container = pod.spec.containers[0];
+  const env: Array<{ name: string; value: string }> = container.env;
+  const ours = Object.entries(content.env).map(([name, value]) => ({ name, value }));
   const at = env.findIndex((e) => e.name === 'GIT_CREDENTIAL_ENV');
   const registry = env.findIndex((e) => e.name === 'CONTAINER_ENGINE_REGISTRY_CREDENTIALS');
   const rest = env.filter((e) => e.name !== 'GIT_CREDENTIAL_ENV');
   const index = at >= 0 ? at : registry >= 0 ? registry : rest.length;
   rest.splice(index, 0, ...ours);
-  return { ...pod, spec: { ...pod.spec, containers: [{ ...pod.spec.containers[0], env: rest }] } };
+  const [command, ...args] = container.args as string[];
+  const config = `--config=${REPO2DOCKER_CONFIG_DIR}/repo2docker_config.py`;
+  const mounts = [
+    ...container.volumeMounts,
+    { mountPath: REPO2DOCKER_CONFIG_DIR, name: 'repo2docker-config', readOnly: true },
+  ];
+  const volumes = [
+    ...pod.spec.volumes,
+    { name: 'repo2docker-config', configMap: { name: 'binder-repo2docker-config' } },
+  ];
+  const ourContainer = {
+    ...container,
+    env: rest,
+    args: [command, config, ...args],
+    volumeMounts: mounts,
+  };
+  return { ...pod, spec: { ...pod.spec, volumes, containers: [ourContainer] } };
 }
 
 /**
@@ -105,7 +128,7 @@ describe('the build pod, field by field against upstream’s', () => {
     const ours = await backend.podFor(req, testLogger().log);
     const { apiVersion, kind, ...rest } = ours;
     expect([apiVersion, kind]).toEqual(['v1', 'Pod']); // the Python client leaves these to the server
-    expectSameFields(withoutIsolation(rest), withOurGitEnv(pod, req.git));
+    expectSameFields(withoutIsolation(rest), withOurAdditions(pod, req.content));
   });
 
   it('every option, sticky builds on image-builder nodes included', async () => {
@@ -133,7 +156,7 @@ describe('the build pod, field by field against upstream’s', () => {
       });
       const req = requestFor(inputs);
       const { apiVersion: _a, kind: _k, ...ours } = await backend.podFor(req, env.log);
-      expectSameFields(withoutIsolation(ours), withOurGitEnv(pod, req.git));
+      expectSameFields(withoutIsolation(ours), withOurAdditions(pod, req.content));
       const vars = ours.spec!.containers[0]!.env!;
       expect(vars.find((v) => v.name === 'GIT_CREDENTIAL_ENV')).toBeUndefined();
       expect(vars.find((v) => v.name === 'BINDERHUB_GIT_CREDENTIALS_HOST')?.value).toBe(
@@ -160,12 +183,18 @@ describe('the build pod, field by field against upstream’s', () => {
     affinity: {},
     hostNetwork: false,
     serviceAccount: '',
+    repo2dockerConfigMap: 'r2d-config',
   };
 
   it('no docker socket for dind/podman-less builders (docker_host null), no push secret without --push', () => {
     const pod = buildPodSpec(minimal);
-    expect(pod.spec!.volumes).toEqual([]);
-    expect(pod.spec!.containers[0]!.volumeMounts).toEqual([]);
+    // Only the repo2docker configuration.
+    expect(pod.spec!.volumes).toEqual([
+      { name: 'repo2docker-config', configMap: { name: 'r2d-config' } },
+    ]);
+    expect(pod.spec!.containers[0]!.volumeMounts).toEqual([
+      { mountPath: REPO2DOCKER_CONFIG_DIR, name: 'repo2docker-config', readOnly: true },
+    ]);
   });
 
   it('isolation: no token, no capabilities, its own account when set, hostNetwork only when set', () => {

@@ -88,6 +88,31 @@ describe('home page (real app)', () => {
     await tab.close();
   });
 
+  it('turns a pasted DOI or data repository page into its provider’s link (no ref)', async () => {
+    const tab = await openHome();
+    const { page } = tab;
+    const repository = page.locator('#repository');
+    await repository.fill('https://doi.org/10.5281/zenodo.3242074');
+    expect(await page.inputValue('#provider')).toBe('zenodo');
+    expect(await page.textContent('#repository-label')).toBe('Zenodo DOI');
+    expect(await page.isDisabled('#ref')).toBe(true);
+    const zenodo = `${h.url}v2/zenodo/10.5281/zenodo.3242074/`;
+    expect(await value(tab, 'launch-url')).toBe(zenodo);
+    expect(await value(tab, 'badge-markdown')).toBe(
+      `[![Binder](${h.url}badge_logo.svg)](${zenodo})`,
+    );
+    await repository.fill('https://demo.ckan.org/dataset/sample-dataset-1');
+    expect(await page.inputValue('#provider')).toBe('ckan');
+    expect(await value(tab, 'launch-url')).toBe(
+      `${h.url}v2/ckan/${encodeURIComponent('https://demo.ckan.org/dataset/sample-dataset-1')}/`,
+    );
+    const dir = '0aa13ae45d36ed6ec6706a6e6ed6b95bdea4e6b4';
+    await repository.fill(`swh:1:dir:${dir};origin=https://github.com/org/repo`);
+    expect(await page.inputValue('#provider')).toBe('swhid');
+    expect(await value(tab, 'launch-url')).toBe(`${h.url}v2/swhid/swh:1:dir:${dir}/`);
+    await tab.close();
+  });
+
   it('works from the keyboard: skip link first, Enter in the form launches', async () => {
     const tab = await openHome();
     const { page } = tab;

@@ -13,7 +13,7 @@ describe('spec parsing', () => {
     const p = create('gh', 'binder-examples/requirements.git/feature/x');
     expect(p.repoUrl()).toBe('https://github.com/binder-examples/requirements');
     expect(p.unresolvedRef).toBe('feature/x');
-    expect(p.buildSlug()).toBe('binder-examples-requirements');
+    expect(p.buildSlug('abc')).toBe('binder-examples-requirements');
     expect(p.resolvedSpec('abc')).toBe('binder-examples/requirements/abc');
     expect(p.refUrl('abc')).toBe('https://github.com/binder-examples/requirements/tree/abc');
   });
@@ -50,7 +50,7 @@ describe('spec parsing', () => {
   it('gl: url-encoded namespace, upstream slug', () => {
     const p = create('gl', 'gitlab-org%2Fgitlab-foss/HEAD');
     expect(p.repoUrl()).toBe('https://gitlab.com/gitlab-org/gitlab-foss.git');
-    expect(p.buildSlug()).toBe('gitlab_-org-gitlab_-foss');
+    expect(p.buildSlug('abc')).toBe('gitlab_-org-gitlab_-foss');
     expect(p.resolvedSpec('abc')).toBe('gitlab-org%2Fgitlab-foss/abc');
   });
 
@@ -58,7 +58,7 @@ describe('spec parsing', () => {
     const p = create('git', 'https%3A%2F%2Fexample.com%2Forg%2Frepo.git/v1.0');
     expect(p.repoUrl()).toBe('https://example.com/org/repo.git');
     expect(p.unresolvedRef).toBe('v1.0');
-    expect(p.buildSlug()).toBe('https://example.com/org/repo.git');
+    expect(p.buildSlug('abc')).toBe('https://example.com/org/repo.git');
     expect(p.resolvedSpec('abc')).toBe('https%3A%2F%2Fexample.com%2Forg%2Frepo.git/abc');
     expect(create('git', 'git%40example.com%3Aorg%2Frepo.git/HEAD').repoUrl()).toBe(
       'ssh://git@example.com/org/repo.git',
@@ -69,7 +69,7 @@ describe('spec parsing', () => {
     const p = create('gist', 'someone/0123abcd');
     expect(p.unresolvedRef).toBe('HEAD');
     expect(p.repoUrl()).toBe('https://gist.github.com/someone/0123abcd.git');
-    expect(p.buildSlug()).toBe('0123abcd');
+    expect(p.buildSlug('abc')).toBe('0123abcd');
   });
 });
 
@@ -103,5 +103,47 @@ describe('spec policy (banned_specs, allowed_specs, quotas)', () => {
     expect(gh.repoConfig('someone/repo/HEAD').quota).toBe(10);
     expect(gh.repoConfig('popular/repo/HEAD').quota).toBe(100);
     expect(gh.repoConfig('popular/special/HEAD').quota).toBe(500);
+  });
+});
+
+describe('/api/repoproviders entries', () => {
+  it('lists upstream’s providers in upstream’s order, then swhid', () => {
+    expect([...providers.keys()]).toEqual([
+      'gh',
+      'gist',
+      'gl',
+      'git',
+      'zenodo',
+      'figshare',
+      'hydroshare',
+      'dataverse',
+      'ckan',
+      'swhid',
+    ]);
+  });
+
+  it('serves the data providers’ display_config as upstream does', () => {
+    const doi = { validateRegex: '10\\.\\d+\\/(.)+' };
+    expect(providers.get('zenodo')!.displayConfig).toEqual({
+      displayName: 'Zenodo DOI',
+      id: 'zenodo',
+      spec: doi,
+      repo: {
+        label: 'Zenodo DOI',
+        placeholder: 'example: 10.5281/zenodo.3242074',
+        urlEncode: false,
+      },
+      ref: { enabled: false },
+    });
+    expect(providers.get('ckan')!.displayConfig).toMatchObject({
+      displayName: 'CKAN dataset',
+      spec: { validateRegex: '[^/]+' },
+      repo: { urlEncode: true },
+      ref: { enabled: false },
+    });
+    for (const id of ['figshare', 'dataverse'])
+      expect(providers.get(id)!.displayConfig.spec).toEqual(doi);
+    expect(providers.get('hydroshare')!.displayConfig.repo.urlEncode).toBe(true);
+    expect(providers.get('swhid')!.displayConfig.ref).toEqual({ enabled: false });
   });
 });

@@ -17,7 +17,7 @@ describe('credentials in a git repository URL', () => {
 
   it('are kept out of the repository URL, the slug, and image and build names', () => {
     expect(spec.repoUrl()).toBe('https://git.example.org/org/r.git');
-    expect(spec.buildSlug()).toMatch(
+    expect(spec.buildSlug(SHA)).toMatch(
       /^https:\/\/git\.example\.org\/org\/r\.git#credentials-[0-9a-f]{16}$/,
     );
     const id = buildIdentity(spec, SHA, 'registry.example/binder-');

@@ -85,6 +85,12 @@ describe('POST /api/prebuilds', () => {
       [{ provider: 'git', spec: `${pyQuote(`${repo.url}-banned`)}/main` }, {}, 403, /not allowed/],
       [{ provider: 'git', spec: gitSpec('no-such-branch') }, {}, 404, /no such ref/],
       [{ provider: 'gh', spec: `${org}/missing/main` }, {}, 404, /Could not resolve ref/],
+      [
+        { provider: 'zenodo', spec: '10.5281/zenodo.1' },
+        {},
+        400,
+        /Pre-builds of Zenodo .* not supported/,
+      ],
     ];
     for (const [body, o, status, message] of cases) {
       const r = await post(app.url, body, o);

@@ -1,3 +1,5 @@
+import { detectDataLink } from './detect-data-link.js';
+
 /** The part of a provider's `display_config` used to recognise pasted input. */
 export interface DetectProvider {
   id: string;
@@ -34,9 +36,10 @@ export function parseGitHubUrl(text: string): Omit<Detected, 'providerId'> | nul
 
 /**
  * Recognises what was typed or pasted into the repository field. A GitHub web URL selects
- * the `gh` provider (when registered) and yields repo, ref and path; otherwise the selected
- * provider's `detect.regex` (upstream's display_config) extracts the `repo` group. Null
- * when nothing was recognised (the text is then used as it is).
+ * the `gh` provider (when registered) and yields repo, ref and path; a SWHID, a DOI or a
+ * data repository's page selects its provider (when registered, see detect-data-link);
+ * otherwise the selected provider's `detect.regex` (upstream's display_config) extracts
+ * the `repo` group. Null when nothing was recognised (the text is then used as it is).
  */
 export function detectRepo(
   providers: readonly DetectProvider[],
@@ -50,6 +53,8 @@ export function detectRepo(
     const parsed = parseGitHubUrl(value);
     if (parsed) return { providerId: github.id, ...parsed };
   }
+  const data = detectDataLink(value, selectedId);
+  if (data && providers.some((p) => p.id === data.providerId)) return data;
   const selected = providers.find((p) => p.id === selectedId);
   if (!selected?.detect?.regex) return null;
   let regex: RegExp;

@@ -47,6 +47,12 @@ export const kubernetesBuildExecutorSection = z
     /** Label selector of the image-builder (dind/podman) pods sticky builds pick nodes from. */
     image_builder_selector: z.string().default('component=image-builder,app=binder'),
     push_secret: z.string().default('binder-build-docker-config'),
+    /**
+     * ConfigMap (in the build namespace) with repo2docker's configuration,
+     * `repo2docker_config.py` (the chart creates it): mounted into every build pod, which
+     * runs repo2docker with it (only the job's content provider, the address guard).
+     */
+    repo2docker_config_map: z.string().min(1).default('binder-repo2docker-config'),
     registry_credentials: z.record(z.string(), z.string()).default({}),
     /**
      * Path of a kubeconfig file. '' = in-cluster configuration when running in a pod

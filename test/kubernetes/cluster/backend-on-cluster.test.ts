@@ -51,9 +51,10 @@ describe.skipIf(!probe.ok)(title, () => {
     // as the API server admitted it: its own account, no token volume, the securityContext
     expect(pod!.spec!.serviceAccountName).toBe(env.ns.buildServiceAccount);
     expect(pod!.spec!.automountServiceAccountToken).toBe(false);
-    expect(pod!.spec!.volumes!.map((v) => v.name)).toEqual(['docker-socket']);
+    expect(pod!.spec!.volumes!.map((v) => v.name)).toEqual(['docker-socket', 'repo2docker-config']);
     expect(pod!.spec!.containers[0]!.volumeMounts!.map((m) => m.mountPath)).toEqual([
       '/var/run/docker.sock',
+      '/etc/binderhub-ts/repo2docker',
     ]);
     expect(pod!.spec!.containers[0]!.securityContext).toMatchObject({
       allowPrivilegeEscalation: false,

@@ -8,9 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
 import { parseConfig } from '../../../queue/config/index.js';
 import type { BuildJob } from '../../../queue/index.js';
-import { repoAccessFor } from '../../../queue/repo-specs/repo-access.js';
+import { contentAccessFor, type ContentAccess } from '../../../queue/repo-specs/content-access.js';
 import { repoSpecFor } from '../../../queue/repo-specs/repo-spec-for.js';
-import type { GitAccess } from '../../../queue/url-policy/git-access.js';
 import type { BuildRequest } from '../../../runners/build-backend.js';
 import { KubernetesBuildBackend } from '../../../runners/kubernetes/kubernetes-build-backend.js';
 import type { KubernetesBackendSettings } from '../../../runners/kubernetes/kubernetes-settings.js';
@@ -79,10 +78,10 @@ export async function startClusterTestEnv(c: Cluster): Promise<ClusterTestEnv> {
   };
 }
 
-/** The runner's own git access for a test repository on loopback (the URL policy on). */
-async function gitAccessFor(job: BuildJob): Promise<GitAccess> {
+/** The runner's own access for a test repository on loopback (the URL policy on). */
+async function contentFor(job: BuildJob): Promise<ContentAccess> {
   const config = parseConfig({ GitRepoProvider: { allowed_private_hosts: ['127.0.0.1'] } });
-  return repoAccessFor(config, repoSpecFor(config, job.provider, job.spec)!);
+  return contentAccessFor(config, repoSpecFor(config, job.provider, job.spec)!, job.ref);
 }
 
 /** A build of `repo` at its current commit (pushed nowhere unless `push`). */
@@ -106,7 +105,7 @@ export async function repoBuild(
     requestedAt: Date.now(),
     ...over,
   };
-  return { job, git: await gitAccessFor(job), push, appendix: '', extraArgs: [] };
+  return { job, content: await contentFor(job), push, appendix: '', extraArgs: [] };
 }
 
 /** A Dockerfile on the stack's base image whose first line defeats Docker's layer cache. */

@@ -10,6 +10,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  REPO2DOCKER_CONFIG,
+  REPO2DOCKER_CONFIG_FILE,
+} from '../../../runners/content-provider-config.js';
 import { stackInfo } from '../../helpers/stack.js';
 import { runTool } from '../run-tool.js';
 
@@ -121,6 +125,14 @@ export async function createTestNamespace(
   const applied = await c.kubectlRun(['apply', '--namespace', name, '-f', '-'], rbac);
   if (applied.code !== 0) throw new Error(`kubectl apply (chart RBAC): ${applied.err}`);
   const adminApi = c.admin.makeApiClient(CoreV1Api);
+  // What the chart's repo2docker-configmap.yaml creates, under the default name.
+  await adminApi.createNamespacedConfigMap({
+    namespace: name,
+    body: {
+      metadata: { name: 'binder-repo2docker-config' },
+      data: { [REPO2DOCKER_CONFIG_FILE]: REPO2DOCKER_CONFIG },
+    },
+  });
   const token = await adminApi.createNamespacedServiceAccountToken({
     name: 'bhts-binderhub-ts-runner',
     namespace: name,
