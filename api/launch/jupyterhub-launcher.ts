@@ -3,6 +3,7 @@ import type { Logger } from '../../queue/index.js';
 import { backoffMs, HubClient, HubRequestError, sleep } from './hub-client.js';
 import {
   LaunchError,
+  type LaunchHooks,
   type LaunchProgress,
   type LaunchRequest,
   type LaunchResult,
@@ -39,6 +40,7 @@ export class JupyterHubLauncher implements Launcher {
     req: LaunchRequest,
     onProgress: LaunchProgress,
     signal: AbortSignal,
+    hooks: LaunchHooks = {},
   ): Promise<LaunchResult> {
     let last: Error | undefined;
     for (let attempt = 0; attempt < this.o.retries; attempt++) {
@@ -47,7 +49,7 @@ export class JupyterHubLauncher implements Launcher {
         await sleep(backoffMs(this.o.retryDelayMs, attempt - 1), signal);
       }
       try {
-        return { ...(await this.attempt(req, onProgress, signal)), attempt };
+        return { ...(await this.attempt(req, onProgress, signal, hooks)), attempt };
       } catch (err) {
         if (signal.aborted) throw err;
         last = err as Error;
@@ -64,9 +66,11 @@ export class JupyterHubLauncher implements Launcher {
     req: LaunchRequest,
     onProgress: LaunchProgress,
     signal: AbortSignal,
+    hooks: LaunchHooks,
   ): Promise<Omit<LaunchResult, 'attempt'>> {
     const username = uniqueNameFromRepo(req.repoUrl);
     const user = encodeURIComponent(username);
+    await hooks.beforeCreate?.(username);
     try {
       await this.o.hub.request('POST', `users/${user}`, undefined, signal);
     } catch (err) {
