@@ -20,6 +20,7 @@ import { HubLaunchQuota } from './launch/launch-quota.js';
 import { registerQueueMetrics } from './metrics/queue-metrics.js';
 import { createPrebuilds } from './webhooks/create-prebuilds.js';
 import { poolEnabled } from '../queue/config/sections/launch-pool.js';
+import { drainPool } from './pool/drain-pool.js';
 import { LaunchPool } from './pool/launch-pool.js';
 import { JupyterHubLauncher } from './launch/jupyterhub-launcher.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
@@ -187,7 +188,14 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
   };
   const prebuilds = createPrebuilds(deps);
   deps.prebuilds = prebuilds;
-  pool?.start();
+  if (pool) pool.start();
+  else {
+    // Servers a former pool left behind (its specs were taken out of the config) go.
+    const owner = `drain-${process.pid}`;
+    void drainPool({ redis, keys, hub, log, owner }).catch((err: Error) =>
+      log.warn({ err: err.message }, 'pool: leftover servers not removed'),
+    );
+  }
   return {
     deps,
     async close() {

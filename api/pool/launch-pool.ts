@@ -8,6 +8,7 @@ import type { HubClient } from '../launch/hub-client.js';
 import type { Launcher } from '../launch/launcher.js';
 import type { ProviderRegistry } from '../providers/provider-entry.js';
 import type { ImageRegistry } from '../registry/image-registry.js';
+import { drainPool } from './drain-pool.js';
 import { hubServerReady, postActivity } from './hub-servers.js';
 import { LaunchCounts } from './launch-counts.js';
 import { poolMetrics, type PoolMetrics } from './pool-metrics.js';
@@ -181,6 +182,16 @@ export class LaunchPool {
     const configured = this.o.config.BinderHub.badge_base_url;
     if (configured) return configured;
     return (await this.o.redis.get(this.o.keys.key('pool', 'launch-host'))) ?? '';
+  }
+
+  /**
+   * Stops refilling and takes every unclaimed server out, removing their hub users
+   * (tests, and turning a pool off by hand). Servers already claimed are left alone.
+   */
+  async drain(ms = 120_000): Promise<number> {
+    await this.close();
+    const { redis, keys, hub } = this.o;
+    return drainPool({ redis, keys, hub, log: this.log, owner: this.owner }, ms);
   }
 
   /** Stops refilling; stops the starts under way and removes their users (bounded). */
