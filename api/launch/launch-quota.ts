@@ -28,7 +28,8 @@ interface HubUser {
   servers?: Record<string, { user_options?: { image?: unknown } }>;
 }
 
-const withoutTag = (image: string) => image.replace(/:[^:/]*$/, '');
+/** An image name without its tag: the per-repository quota counts every tag of a repository. */
+export const withoutTag = (image: string) => image.replace(/:[^:/]*$/, '');
 
 /**
  * Upstream's launch quotas, counted from JupyterHub itself (the source of truth for

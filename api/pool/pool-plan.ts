@@ -12,6 +12,10 @@ export interface PoolTarget {
   built: boolean;
   /** How a launch of it asks the hub (to start servers). */
   request?: LaunchRequest;
+  /** Its per-repository launch quota (0: none). */
+  repoQuota?: number;
+  /** `size` was lowered to leave the repository's quota to real launches. */
+  quotaCapped?: boolean;
 }
 
 export const EVICTION_REASONS = [
@@ -102,7 +106,8 @@ export function planPool(input: PoolPlanInput): PoolPlan {
     const keep = Math.min(entries.length, size, Math.max(0, room));
     for (const [i, e] of entries.entries()) {
       if (i < keep) continue;
-      const reason = i < size && input.quotaBound ? 'quota' : 'excess';
+      const quota = i < size ? input.quotaBound : target.quotaCapped === true;
+      const reason = quota ? 'quota' : 'excess';
       plan.evict.push({ server: e.server, reason });
     }
     room -= keep;

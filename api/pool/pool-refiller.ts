@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { LaunchPoolConfig } from '../../queue/config/sections/launch-pool.js';
 import type { Logger } from '../../queue/index.js';
 import type { HubClient } from '../launch/hub-client.js';
+import { withoutTag } from '../launch/launch-quota.js';
 import { LockTimeoutError, withRedisLock } from '../webhooks/redis-lock.js';
 import { listHubServers, type HubServer } from './hub-servers.js';
 import type { LaunchCounts } from './launch-counts.js';
@@ -41,6 +42,27 @@ function pooledImages(targets: PoolTarget[], entries: PoolEntry[]): Record<strin
   for (const { server } of entries)
     if (unresolved.has(server.spec)) out[server.image] ??= server.spec;
   return out;
+}
+
+/**
+ * Sizes lowered so that pool servers and the repository's real servers together stay
+ * within its per-repository quota: a pooled server nobody may claim is not kept.
+ */
+export function withinRepoQuotas(
+  targets: PoolTarget[],
+  entries: PoolEntry[],
+  hub: HubServer[],
+): PoolTarget[] {
+  const pooled = new Set(entries.map((e) => e.server.user));
+  return targets.map((t) => {
+    if (!t.image || !t.repoQuota) return t;
+    const repo = withoutTag(t.image);
+    const real = hub.filter(
+      (s) => !pooled.has(s.user) && s.image !== undefined && withoutTag(s.image) === repo,
+    ).length;
+    const size = Math.min(t.size, Math.max(0, t.repoQuota - real));
+    return size < t.size ? { ...t, size, quotaCapped: true } : t;
+  });
 }
 
 /**
@@ -133,7 +155,7 @@ export class PoolRefiller {
     const targets = await this.o.resolve(await this.wanted(), signal);
     await this.o.store.setTargets(pooledImages(targets, entries));
     const plan = planPool({
-      targets,
+      targets: withinRepoQuotas(targets, entries, hub),
       entries,
       ...this.capacity(entries, hub),
       liveOwners,

@@ -56,7 +56,8 @@ export async function resolveTarget(
     const plan = planBuild(entry, provider, ref, deps.config.BinderHub.image_prefix, 'launch');
     const built = await deps.registry.hasImage(plan.image, signal);
     const request = launchRequestFor(plan, { ...parts, launchHost, clientIp: '' });
-    return { ...base, image: plan.image, built, request };
+    const repoQuota = entry.policy.repoConfig(parts.spec).quota;
+    return { ...base, image: plan.image, built, request, repoQuota };
   } catch (err) {
     deps.log.warn({ err: (err as Error).message, spec: base.spec }, 'pool: spec not resolved');
     return signal.aborted ? undefined : { ...base, built: false };

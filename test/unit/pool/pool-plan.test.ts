@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planPool, type PoolPlanInput, type PoolTarget } from '../../../api/pool/pool-plan.js';
+import { withinRepoQuotas } from '../../../api/pool/pool-refiller.js';
 import type { PoolEntry, PoolServerState } from '../../../api/pool/pool-server.js';
 
 const NOW = 1_000_000;
@@ -45,10 +46,10 @@ const evictions = (p: ReturnType<typeof planPool>) =>
 
 describe('planPool', () => {
   it('starts what a built target lacks, and nothing for one not built yet', () => {
-    const have = entry('img:a', 'gh/a/HEAD');
+    const have = entry('reg/a:1', 'gh/a/HEAD');
     const plan = planPool(
       input({
-        targets: [target('gh/a/HEAD', 'img:a', 3), target('gh/b/HEAD', 'img:b', 2, false)],
+        targets: [target('gh/a/HEAD', 'reg/a:1', 3), target('gh/b/HEAD', 'reg/a:2', 2, false)],
         entries: [have],
       }),
     );
@@ -69,14 +70,16 @@ describe('planPool', () => {
   });
 
   it('takes out old, gone, orphaned and unwanted servers; keeps a live owner’s start', () => {
-    const old = entry('img:a', 'gh/a/HEAD', 'ready', { startedAt: NOW - 61_000 });
-    const gone = entry('img:a', 'gh/a/HEAD');
-    const orphan = entry('img:a', 'gh/a/HEAD', 'starting', { owner: 'dead' });
-    const starting = entry('img:a', 'gh/a/HEAD', 'starting');
+    const old = entry('reg/a:1', 'gh/a/HEAD', 'ready', { startedAt: NOW - 61_000 });
+    const gone = entry('reg/a:1', 'gh/a/HEAD');
+    const orphan = entry('reg/a:1', 'gh/a/HEAD', 'starting', { owner: 'dead' });
+    const starting = entry('reg/a:1', 'gh/a/HEAD', 'starting');
     const unwanted = entry('img:z', 'gh/z/HEAD');
     const entries = [old, gone, orphan, starting, unwanted];
     const hubReady = new Set([old, starting, unwanted].map((e) => e.server.user));
-    const plan = planPool(input({ targets: [target('gh/a/HEAD', 'img:a', 2)], entries, hubReady }));
+    const plan = planPool(
+      input({ targets: [target('gh/a/HEAD', 'reg/a:1', 2)], entries, hubReady }),
+    );
     expect(evictions(plan)).toEqual([
       [old.server.user, 'max_age'],
       [gone.server.user, 'gone'],
@@ -87,7 +90,7 @@ describe('planPool', () => {
   });
 
   it('keeps the servers of a spec it could not resolve this time, and starts none', () => {
-    const kept = entry('img:a', 'gh/a/HEAD');
+    const kept = entry('reg/a:1', 'gh/a/HEAD');
     const plan = planPool(
       input({ targets: [target('gh/a/HEAD', undefined, 3, false)], entries: [kept] }),
     );
@@ -95,11 +98,11 @@ describe('planPool', () => {
   });
 
   it('gives the room the quota leaves to the first targets and takes the rest out', () => {
-    const a = [entry('img:a', 'gh/a/HEAD'), entry('img:a', 'gh/a/HEAD')];
-    const b = [entry('img:b', 'gh/b/HEAD'), entry('img:b', 'gh/b/HEAD', 'starting')];
+    const a = [entry('reg/a:1', 'gh/a/HEAD'), entry('reg/a:1', 'gh/a/HEAD')];
+    const b = [entry('reg/a:2', 'gh/b/HEAD'), entry('reg/a:2', 'gh/b/HEAD', 'starting')];
     const plan = planPool(
       input({
-        targets: [target('gh/a/HEAD', 'img:a', 3), target('gh/b/HEAD', 'img:b', 2)],
+        targets: [target('gh/a/HEAD', 'reg/a:1', 3), target('gh/b/HEAD', 'reg/a:2', 2)],
         entries: [...a, ...b],
         capacity: 3,
         quotaBound: true,
@@ -114,10 +117,10 @@ describe('planPool', () => {
   });
 
   it('takes out what exceeds a size, starting servers before ready ones', () => {
-    const ready = entry('img:a', 'gh/a/HEAD');
-    const starting = entry('img:a', 'gh/a/HEAD', 'starting');
+    const ready = entry('reg/a:1', 'gh/a/HEAD');
+    const starting = entry('reg/a:1', 'gh/a/HEAD', 'starting');
     const plan = planPool(
-      input({ targets: [target('gh/a/HEAD', 'img:a', 1)], entries: [starting, ready] }),
+      input({ targets: [target('gh/a/HEAD', 'reg/a:1', 1)], entries: [starting, ready] }),
     );
     expect(evictions(plan)).toEqual([[starting.server.user, 'excess']]);
     expect(plan.start).toEqual([]);
@@ -125,16 +128,32 @@ describe('planPool', () => {
 
   it('lets specs of one image share its servers (the larger size counts)', () => {
     const plan = planPool(
-      input({ targets: [target('gh/a/HEAD', 'img:a', 1), target('gh/a/main', 'img:a', 2)] }),
+      input({ targets: [target('gh/a/HEAD', 'reg/a:1', 1), target('gh/a/main', 'reg/a:1', 2)] }),
     );
     expect(starts(plan)).toEqual([['gh/a/HEAD', 2]]);
   });
 
   it('never checks the hub when it could not be asked', () => {
-    const e = entry('img:a', 'gh/a/HEAD');
+    const e = entry('reg/a:1', 'gh/a/HEAD');
     const plan = planPool(
-      input({ targets: [target('gh/a/HEAD', 'img:a', 1)], entries: [e], hubReady: undefined }),
+      input({ targets: [target('gh/a/HEAD', 'reg/a:1', 1)], entries: [e], hubReady: undefined }),
     );
     expect(plan).toEqual({ evict: [], start: [] });
+  });
+
+  it('keeps no more pool servers than the repository quota leaves to real launches', () => {
+    const pooled = entry('reg/a:1', 'gh/a/HEAD');
+    const t = { ...target('gh/a/HEAD', 'reg/a:1', 2), repoQuota: 2 };
+    const hub = [
+      { user: pooled.server.user, ready: true, image: 'reg/a:1' },
+      { user: 'someone', ready: true, image: 'reg/a:2' }, // another tag of the repository
+    ];
+    const [capped] = withinRepoQuotas([t], [pooled], hub);
+    expect(capped).toMatchObject({ size: 1, quotaCapped: true });
+    hub.push({ user: 'another', ready: true, image: 'reg/a:1' });
+    const [none] = withinRepoQuotas([t], [pooled], hub);
+    const plan = planPool(input({ targets: [none!], entries: [pooled] }));
+    expect(evictions(plan)).toEqual([[pooled.server.user, 'quota']]);
+    expect(withinRepoQuotas([target('gh/a/HEAD', 'reg/a:1', 2)], [pooled], hub)[0]!.size).toBe(2);
   });
 });
