@@ -71,6 +71,10 @@ export class LaunchPool {
   private readonly remover: PoolRemover;
   private readonly log: Logger;
 
+  get config() {
+    return this.o.config.LaunchPool;
+  }
+
   constructor(private readonly o: LaunchPoolOptions) {
     checkSpecs(o.config, o.providers);
     const c = o.config.LaunchPool;
