@@ -44,22 +44,6 @@ export async function listHubServers(hub: HubClient, signal: AbortSignal): Promi
   return out;
 }
 
-/** Whether `user` has a ready default server (a claimed server is checked before it is handed out). */
-export async function hubServerReady(
-  hub: HubClient,
-  user: string,
-  signal: AbortSignal,
-): Promise<boolean> {
-  try {
-    const res = await hub.request('GET', `users/${encodeURIComponent(user)}`, undefined, signal);
-    const model = (await res.json()) as HubUserModel;
-    return model.servers?.['']?.ready === true;
-  } catch (err) {
-    if (err instanceof HubRequestError && err.status === 404) return false;
-    throw err;
-  }
-}
-
 /**
  * Stops `user`'s server and deletes the user. The hub refuses to delete a user whose
  * server is still starting or stopping: it is asked again once a second, up to `timeoutMs`.

@@ -9,7 +9,7 @@ import type { Launcher } from '../launch/launcher.js';
 import type { ProviderRegistry } from '../providers/provider-entry.js';
 import type { ImageRegistry } from '../registry/image-registry.js';
 import { drainPool } from './drain-pool.js';
-import { hubServerReady, postActivity } from './hub-servers.js';
+import { postActivity } from './hub-servers.js';
 import { LaunchCounts } from './launch-counts.js';
 import { poolMetrics, type PoolMetrics } from './pool-metrics.js';
 import { PoolRefiller } from './pool-refiller.js';
@@ -118,42 +118,32 @@ export class LaunchPool {
   }
 
   /**
-   * Hands out a ready pooled server of `image` (checked with the hub first), or
-   * undefined: the image is not pooled, or no server of it is ready (a miss).
+   * Hands out a ready pooled server of `image`, or undefined: the image is not pooled,
+   * or no server of it is ready (a miss). One Redis script, no hub request: the hub's
+   * view of every pooled server is checked at each look at the pool instead.
    */
   async claim(image: string, signal: AbortSignal): Promise<ClaimedServer | undefined> {
     const started = performance.now();
-    for (;;) {
-      const got = await this.store.claim(image);
-      if (got.outcome === 'unpooled') return undefined;
-      if (got.outcome === 'miss' || !got.server.info) {
-        this.metrics.claims.inc({ outcome: 'miss' });
-        this.refiller.kick();
-        return undefined;
-      }
-      const { server } = got;
-      const info = got.server.info;
-      const alive = await hubServerReady(this.o.hub, server.user, signal).catch(() => true);
-      if (!alive) {
-        this.metrics.evictions.inc({ reason: 'gone' });
-        await this.store.takeOver(server.user, this.owner);
-        void this.remover.remove(server.user);
-        continue;
-      }
-      if (signal.aborted) {
-        await this.store.giveBack(server); // nobody saw its token
-        return undefined;
-      }
-      const seconds = (performance.now() - started) / 1000;
-      this.metrics.claims.inc({ outcome: 'hit' });
-      this.metrics.claimSeconds.observe(seconds);
-      this.refiller.kick();
-      postActivity(this.o.hub, server.user, new Date(), AbortSignal.timeout(30_000)).catch(
-        (err: Error) =>
-          this.log.warn({ err: err.message, user: server.user }, 'pool: activity not posted'),
-      );
-      return { info, seconds };
+    const got = await this.store.claim(image);
+    if (got.outcome === 'unpooled') return undefined;
+    this.refiller.kick();
+    if (got.outcome === 'miss' || !got.server.info) {
+      this.metrics.claims.inc({ outcome: 'miss' });
+      return undefined;
     }
+    const { server } = got;
+    if (signal.aborted) {
+      await this.store.giveBack(server); // nobody saw its token
+      return undefined;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    this.metrics.claims.inc({ outcome: 'hit' });
+    this.metrics.claimSeconds.observe(seconds);
+    postActivity(this.o.hub, server.user, new Date(), AbortSignal.timeout(30_000)).catch(
+      (err: Error) =>
+        this.log.warn({ err: err.message, user: server.user }, 'pool: activity not posted'),
+    );
+    return { info: got.server.info, seconds };
   }
 
   /**

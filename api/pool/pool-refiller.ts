@@ -44,6 +44,9 @@ function pooledImages(targets: PoolTarget[], entries: PoolEntry[]): Record<strin
   return out;
 }
 
+/** Delay of the look a claim or a miss asks for. */
+const KICK_DELAY_MS = 250;
+
 /**
  * Sizes lowered so that pool servers and the repository's real servers together stay
  * within its per-repository quota: a pooled server nobody may claim is not kept.
@@ -76,6 +79,8 @@ export class PoolRefiller {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** A kick's look is scheduled. */
+  private kicked = false;
   private closed = false;
   private readonly abort = new AbortController();
 
@@ -89,11 +94,17 @@ export class PoolRefiller {
     this.schedule(0);
   }
 
-  /** Look at the pool soon (after a claim, or a launch the pool did not serve). */
+  /**
+   * Look at the pool soon (after a claim, or a launch the pool did not serve): after
+   * KICK_DELAY_MS, so a burst of claims leads to one look, made after the burst.
+   */
   kick(): void {
     if (this.closed) return;
     if (this.running) this.again = true;
-    else this.schedule(0);
+    else if (!this.kicked) {
+      this.kicked = true;
+      this.schedule(KICK_DELAY_MS);
+    }
   }
 
   /** One look now (tests; the loop calls it too). */
@@ -102,12 +113,13 @@ export class PoolRefiller {
       this.again = true;
       return this.running;
     }
+    this.kicked = false;
     this.running = this.guardedTick().finally(() => {
       this.running = undefined;
       if (this.closed) return;
       if (this.again) {
         this.again = false;
-        this.schedule(0);
+        this.schedule(KICK_DELAY_MS);
       } else this.schedule(this.intervalMs);
     });
     return this.running;
