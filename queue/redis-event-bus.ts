@@ -4,17 +4,22 @@ import { eventJsonWithin } from './cap-event-size.js';
 import type { EventBus, EventPosition, FollowOptions, Unsubscribe } from './event-bus.js';
 import { historyPageScript, publishScript } from './event-history-scripts.js';
 import type { KeyNames } from './keys.js';
+import { LiveBatch } from './live-batch.js';
 import { compareStreamIds } from './stream-id.js';
 
 /** JSON bytes of history read per step of a replay (one page in flight per follower). */
 const PAGE_BYTES = 64 * 1024;
 
-type Listener = (e: StoredBuildEvent) => void;
+type Listener = (batch: LiveBatch) => void;
 type Row = [string, string[]];
 
 interface Feed {
   listeners: Set<Listener>;
   ready: Promise<void>;
+  /** Events announced and not yet handed out to the followers. */
+  batch?: LiveBatch;
+  /** When the last batch was handed out (`performance.now()`). */
+  handedOutAt: number;
 }
 
 interface HistoryPage {
@@ -65,7 +70,16 @@ export interface RedisEventBusOptions {
   maxHistoryBytes?: number;
   /** Largest event, in bytes of JSON (`BuildQueue.event_max_bytes`; default: no limit). */
   maxEventBytes?: number;
+  /**
+   * Least milliseconds between two batches handed to the followers of one build
+   * (default LIVE_BATCH_MS): an event after a quiet spell goes out at once; events that
+   * come faster are gathered and go out together, one write per follower per batch.
+   */
+  liveBatchMs?: number;
 }
+
+/** Default `liveBatchMs`: a burst of log lines reaches each follower in a few writes. */
+export const LIVE_BATCH_MS = 15;
 
 /** The history limits of `BuildQueue.*` as RedisEventBus options (api and runner alike). */
 export function eventBusLimits(q: {
@@ -127,7 +141,7 @@ export class RedisEventBus implements EventBus {
   async follow(
     buildName: string,
     afterId: string | undefined,
-    onEvent: Listener,
+    onEvent: (e: StoredBuildEvent) => void,
     opts: FollowOptions = {},
   ): Promise<Unsubscribe> {
     let last = afterId;
@@ -139,7 +153,17 @@ export class RedisEventBus implements EventBus {
       last = e.id;
       onEvent(e);
     };
-    const listener: Listener = (e) => (live ? deliver(e) : capturing && buffered.push(e));
+    // A live batch wholly after `last` goes out whole; one that overlaps, event by event.
+    const deliverBatch = (b: LiveBatch) => {
+      if (!opts.onBatch || (last && compareStreamIds(b.firstId, last) <= 0)) {
+        for (const e of b.events) deliver(e);
+        return;
+      }
+      last = b.lastId;
+      opts.onBatch(b);
+    };
+    const listener: Listener = (b) =>
+      live ? deliverBatch(b) : capturing && buffered.push(...b.events);
     const feed = this.feedFor(buildName);
     feed.listeners.add(listener);
     const unsubscribe = () => this.leave(buildName, listener);
@@ -232,7 +256,7 @@ export class RedisEventBus implements EventBus {
       const ready = this.subscriber()
         .subscribe(this.opts.keys.buildChannel(buildName))
         .then(() => undefined);
-      feed = { listeners: new Set(), ready };
+      feed = { listeners: new Set(), ready, handedOutAt: -Infinity };
       ready.catch(() => this.feeds.delete(buildName));
       this.feeds.set(buildName, feed);
     }
@@ -249,6 +273,13 @@ export class RedisEventBus implements EventBus {
     }
   }
 
+  /**
+   * Collects live events into one batch per build, handed to the followers once the
+   * read of the subscription that brought them is done (ioredis emits its messages one
+   * after the other, synchronously), or, when the last batch went out less than
+   * `liveBatchMs` ago, once that much time has passed: one call (and one write) per
+   * follower per batch, not per event.
+   */
   private dispatch(channel: string, payload: string): void {
     const prefixLen = this.opts.keys.buildChannel('').length;
     // channel = <prefix>:build:<name>:live
@@ -258,8 +289,22 @@ export class RedisEventBus implements EventBus {
     const space = payload.indexOf(' ');
     const e = decode(payload.slice(0, space), payload.slice(space + 1));
     if (!e) return;
-    // One decoded event (and its JSON) for every follower; a listener that leaves
+    if (!feed.batch) {
+      feed.batch = new LiveBatch();
+      const wait = feed.handedOutAt + (this.opts.liveBatchMs ?? LIVE_BATCH_MS) - performance.now();
+      if (wait > 0) setTimeout(() => this.handOut(feed), wait);
+      else process.nextTick(() => this.handOut(feed));
+    }
+    feed.batch.events.push(e);
+  }
+
+  private handOut(feed: Feed): void {
+    const batch = feed.batch;
+    feed.batch = undefined;
+    if (!batch) return;
+    feed.handedOutAt = performance.now();
+    // One batch (its events decoded once) for every follower; a listener that leaves
     // during the loop is simply not visited again.
-    for (const l of feed.listeners) l(e);
+    for (const l of feed.listeners) l(batch);
   }
 }

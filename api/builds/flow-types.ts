@@ -1,4 +1,4 @@
-import type { BuildEvent } from '../../queue/index.js';
+import type { BuildEvent, LiveBatch } from '../../queue/index.js';
 import type { AppDeps } from '../app-deps.js';
 
 export interface FlowRequest {
@@ -19,6 +19,8 @@ export interface FlowRequest {
 
 export interface FlowSink {
   send(event: BuildEvent, id?: string, json?: string): void;
+  /** Sends a batch of live events (none of them terminal), as `send` would one by one. */
+  sendBatch?(batch: LiveBatch): void;
   /** Resolves once the client took what was sent (paces the replay of a build's log). */
   whenWritable?(): Promise<void>;
   readonly signal: AbortSignal;

@@ -2,6 +2,7 @@ import {
   failedEvent,
   isTerminalBuildEvent,
   type BuildEvent,
+  type LiveBatch,
   type StoredBuildEvent,
 } from '../../queue/index.js';
 import { HttpError } from '../http/http-error.js';
@@ -184,9 +185,16 @@ async function build(
       }
       sink.send(event, id, json);
     };
+    // Live log lines that arrived together: one shared write for every client.
+    const onBatch = (batch: LiveBatch) => {
+      if (done) return;
+      if (batch.terminalAt() < 0 && sink.sendBatch) sink.sendBatch(batch);
+      else for (const e of batch.events) onEvent(e);
+    };
     deps.bus
       .follow(plan.job.buildName, req.resumeAfter, onEvent, {
         whenReady: sink.whenWritable?.bind(sink),
+        onBatch,
       })
       .then((unsub) => {
         if (done) unsub();
