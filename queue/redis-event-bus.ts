@@ -71,15 +71,33 @@ export interface RedisEventBusOptions {
   /** Largest event, in bytes of JSON (`BuildQueue.event_max_bytes`; default: no limit). */
   maxEventBytes?: number;
   /**
-   * Least milliseconds between two batches handed to the followers of one build
-   * (default LIVE_BATCH_MS): an event after a quiet spell goes out at once; events that
-   * come faster are gathered and go out together, one write per follower per batch.
+   * Most milliseconds between two batches handed to the followers of one build (default
+   * LIVE_BATCH_MS). The least time is LIVE_BATCH_MS_PER_FOLLOWER per follower, up to
+   * this: a batch costs each follower a write, so the more followers, the more events
+   * each batch gathers. An event after a quiet spell goes out at once.
    */
   liveBatchMs?: number;
+  /** Milliseconds of batching per follower (default LIVE_BATCH_MS_PER_FOLLOWER). */
+  liveBatchMsPerFollower?: number;
 }
 
-/** Default `liveBatchMs`: a burst of log lines reaches each follower in a few writes. */
+/**
+ * Milliseconds of batching per follower: about what handing a batch to one follower
+ * costs (one write), so the time spent on fan-out stays bounded however many follow.
+ */
+export const LIVE_BATCH_MS_PER_FOLLOWER = 0.015;
+
+/** Default `liveBatchMs`: a burst of log lines reaches 1,000 followers in a few writes each. */
 export const LIVE_BATCH_MS = 15;
+
+/** The batching window of a build with `followers` followers (pure). */
+export function liveBatchWindowMs(
+  followers: number,
+  most = LIVE_BATCH_MS,
+  perFollower = LIVE_BATCH_MS_PER_FOLLOWER,
+): number {
+  return Math.min(most, followers * perFollower);
+}
 
 /** The history limits of `BuildQueue.*` as RedisEventBus options (api and runner alike). */
 export function eventBusLimits(q: {
@@ -276,9 +294,9 @@ export class RedisEventBus implements EventBus {
   /**
    * Collects live events into one batch per build, handed to the followers once the
    * read of the subscription that brought them is done (ioredis emits its messages one
-   * after the other, synchronously), or, when the last batch went out less than
-   * `liveBatchMs` ago, once that much time has passed: one call (and one write) per
-   * follower per batch, not per event.
+   * after the other, synchronously), or, when the last batch went out less than its
+   * window ago (LIVE_BATCH_MS_PER_FOLLOWER per follower, at most `liveBatchMs`), once
+   * the window has passed: one call (and one write) per follower per batch, not per event.
    */
   private dispatch(channel: string, payload: string): void {
     const prefixLen = this.opts.keys.buildChannel('').length;
@@ -291,7 +309,12 @@ export class RedisEventBus implements EventBus {
     if (!e) return;
     if (!feed.batch) {
       feed.batch = new LiveBatch();
-      const wait = feed.handedOutAt + (this.opts.liveBatchMs ?? LIVE_BATCH_MS) - performance.now();
+      const window = liveBatchWindowMs(
+        feed.listeners.size,
+        this.opts.liveBatchMs,
+        this.opts.liveBatchMsPerFollower,
+      );
+      const wait = feed.handedOutAt + window - performance.now();
       if (wait > 0) setTimeout(() => this.handOut(feed), wait);
       else process.nextTick(() => this.handOut(feed));
     }

@@ -30,6 +30,7 @@ describe('live events in batches', () => {
       keys,
       maxHistory: 10_000,
       liveBatchMs,
+      liveBatchMsPerFollower: liveBatchMs, // one follower here: the whole window
       subscriber: () => {
         const s = createRedis(url, 'subscriber');
         subs.push(s);
@@ -42,7 +43,7 @@ describe('live events in batches', () => {
     redis.disconnect();
   });
 
-  it('hands a burst to a follower in a few batches, every event once and in order', async () => {
+  it('hands a burst to its followers in a few batches, every event once and in order', async () => {
     const bus = busWith(15);
     const batches: LiveBatch[] = [];
     const single: StoredBuildEvent[] = [];
