@@ -7,6 +7,7 @@ import type { HealthChecker } from './health/health-checker.js';
 import type { LaunchQuota } from './launch/launch-quota.js';
 import type { Launcher } from './launch/launcher.js';
 import type { ApiMetrics } from './metrics/api-metrics.js';
+import type { LaunchPool } from './pool/launch-pool.js';
 import type { ClientLimits } from './rate-limit/client-limits.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { ProviderRegistry } from './providers/provider-entry.js';
@@ -45,4 +46,6 @@ export interface AppDeps {
   uiAssets?: UiAssets;
   /** Launch events (`binderhub.jupyter.org/launch`) as JSON lines (default: none written). */
   eventLog?: EventLog;
+  /** Warm servers handed to launches (`LaunchPool.*`; absent while no spec is pooled). */
+  pool?: LaunchPool;
 }

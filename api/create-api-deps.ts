@@ -19,6 +19,9 @@ import { HubClient } from './launch/hub-client.js';
 import { HubLaunchQuota } from './launch/launch-quota.js';
 import { registerQueueMetrics } from './metrics/queue-metrics.js';
 import { createPrebuilds } from './webhooks/create-prebuilds.js';
+import { poolEnabled } from '../queue/config/sections/launch-pool.js';
+import { drainPool } from './pool/drain-pool.js';
+import { LaunchPool } from './pool/launch-pool.js';
 import { JupyterHubLauncher } from './launch/jupyterhub-launcher.js';
 import { createLaunchUsers } from './launch/create-launch-users.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
@@ -154,6 +157,19 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     onGitHubRateLimit: (n) => metrics.githubRateLimitRemaining.set(n),
     onResolution: (provider, outcome) => metrics.refResolutions.inc({ provider, outcome }),
   });
+  const pool = poolEnabled(config.LaunchPool)
+    ? new LaunchPool({
+        config,
+        redis,
+        keys,
+        hub,
+        launcher,
+        providers,
+        registry,
+        log,
+        metricsRegistry: metrics.registry,
+      })
+    : undefined;
   const deps: AppDeps = {
     config,
     log,
@@ -165,17 +181,34 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     providers,
     registry,
     launcher,
-    quota: new HubLaunchQuota(hub, config.LaunchQuota.total_quota),
+    quota: new HubLaunchQuota(
+      hub,
+      config.LaunchQuota.total_quota,
+      pool && (() => pool.uncountedUsers()),
+    ),
     eventLog,
+    pool,
     health,
     builderInfo: builderInfo(config),
     keepaliveMs: o.keepaliveMs,
   };
   const prebuilds = createPrebuilds(deps);
   deps.prebuilds = prebuilds;
+  if (pool) pool.start();
+  else {
+    // Servers a former pool left behind (its specs were taken out of the config) go.
+    const owner = `drain-${process.pid}`;
+    void drainPool({ redis, keys, hub, log, owner }).catch((err: Error) =>
+      log.warn({ err: err.message }, 'pool: leftover servers not removed'),
+    );
+  }
   return {
     deps,
     async close() {
+      // Stops the pool's starts under way and removes their hub users (bounded inside).
+      await withTimeout(pool?.close() ?? Promise.resolve(), 30_000, 'launch pool').catch(
+        (err: Error) => log.warn({ err: err.message }, 'shutdown step did not finish'),
+      );
       // Each step is bounded: a shutdown must not hang on a Redis that is gone.
       const steps: Array<[string, () => Promise<void>]> = [
         ['pre-build scheduler', async () => prebuilds.scheduler.close()],

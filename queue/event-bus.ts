@@ -1,4 +1,5 @@
 import type { BuildEvent, StoredBuildEvent } from './build-event.js';
+import type { LiveBatch } from './live-batch.js';
 
 export type Unsubscribe = () => void;
 
@@ -24,6 +25,12 @@ export interface FollowOptions {
    * the client's pace instead of piling up in memory; rejecting ends the follow.
    */
   whenReady?: () => Promise<void>;
+  /**
+   * Takes live events a batch at a time (those that arrived together), in order, instead
+   * of one `onEvent` call each; the replay, and a batch that overlaps what the follower
+   * already has, still come through `onEvent`. The batch is shared with every follower.
+   */
+  onBatch?: (batch: LiveBatch) => void;
 }
 
 /**

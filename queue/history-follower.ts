@@ -1,4 +1,5 @@
 import type { BuildEvent, StoredBuildEvent } from './build-event.js';
+import type { LiveBatch } from './live-batch.js';
 import { compareStreamIds } from './stream-id.js';
 
 /** One page of a build's history (see RedisEventBus). */
@@ -39,12 +40,14 @@ export class HistoryFollower {
     private readonly readPage: (afterId: string | undefined) => Promise<HistoryPage>,
     private readonly onEvent: (e: StoredBuildEvent) => void,
     private readonly whenReady?: () => Promise<void>,
+    /** Takes a live batch wholly after the last id whole (one shared write for every client). */
+    private readonly onBatch?: (batch: LiveBatch) => void,
   ) {}
 
-  /** A live event from the subscription. */
-  readonly take = (e: StoredBuildEvent): void => {
-    if (this.live) this.deliver(e);
-    else if (this.capturing) this.buffered.push(e);
+  /** Live events from the subscription that arrived together. */
+  readonly takeBatch = (b: LiveBatch): void => {
+    if (this.live) this.deliverBatch(b);
+    else if (this.capturing) this.buffered.push(...b.events);
   };
 
   /** Replays the history after the last id, then goes live (one replay at a time). */
@@ -75,6 +78,16 @@ export class HistoryFollower {
       this.live = true;
       for (const e of this.buffered.splice(0)) this.deliver(e);
     }
+  }
+
+  /** A batch wholly after the last id goes out whole; one that overlaps, event by event. */
+  private deliverBatch(b: LiveBatch): void {
+    if (!this.onBatch || (this.last && compareStreamIds(b.firstId, this.last) <= 0)) {
+      for (const e of b.events) this.deliver(e);
+      return;
+    }
+    this.last = b.lastId;
+    this.onBatch(b);
   }
 
   private deliver(e: StoredBuildEvent): void {

@@ -3,6 +3,7 @@ export * from './build-job.js';
 export * from './build-queue.js';
 export * from './event-bus.js';
 export * from './keys.js';
+export * from './live-batch.js';
 export * from './logger.js';
 export { isSecretKey, scrubSecrets } from './scrub-secrets.js';
 export * from './redis-connection.js';

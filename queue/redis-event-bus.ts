@@ -5,16 +5,20 @@ import type { EventBus, EventPosition, FollowOptions, Following } from './event-
 import { historyPageScript, publishScript } from './event-history-scripts.js';
 import { HistoryFollower, type HistoryPage } from './history-follower.js';
 import type { KeyNames } from './keys.js';
+import { LiveBatch } from './live-batch.js';
 
 /** JSON bytes of history read per step of a replay (one page in flight per follower). */
 const PAGE_BYTES = 64 * 1024;
 
-type Listener = (e: StoredBuildEvent) => void;
 type Row = [string, string[]];
 
 interface Feed {
   followers: Set<HistoryFollower>;
   ready: Promise<void>;
+  /** Events announced and not yet handed out to the followers. */
+  batch?: LiveBatch;
+  /** When the last batch was handed out (`performance.now()`). */
+  handedOutAt: number;
 }
 
 function decode(id: string, json: string): StoredBuildEvent | undefined {
@@ -47,6 +51,33 @@ export interface RedisEventBusOptions {
   maxHistoryBytes?: number;
   /** Largest event, in bytes of JSON (`BuildQueue.event_max_bytes`; default: no limit). */
   maxEventBytes?: number;
+  /**
+   * Most milliseconds between two batches handed to the followers of one build (default
+   * LIVE_BATCH_MS). The least time is LIVE_BATCH_MS_PER_FOLLOWER per follower, up to
+   * this: a batch costs each follower a write, so the more followers, the more events
+   * each batch gathers. An event after a quiet spell goes out at once.
+   */
+  liveBatchMs?: number;
+  /** Milliseconds of batching per follower (default LIVE_BATCH_MS_PER_FOLLOWER). */
+  liveBatchMsPerFollower?: number;
+}
+
+/**
+ * Milliseconds of batching per follower: about what handing a batch to one follower
+ * costs (one write), so the time spent on fan-out stays bounded however many follow.
+ */
+export const LIVE_BATCH_MS_PER_FOLLOWER = 0.015;
+
+/** Default `liveBatchMs`: a burst of log lines reaches 1,000 followers in a few writes each. */
+export const LIVE_BATCH_MS = 15;
+
+/** The batching window of a build with `followers` followers (pure). */
+export function liveBatchWindowMs(
+  followers: number,
+  most = LIVE_BATCH_MS,
+  perFollower = LIVE_BATCH_MS_PER_FOLLOWER,
+): number {
+  return Math.min(most, followers * perFollower);
 }
 
 /** The history limits of `BuildQueue.*` as RedisEventBus options (api and runner alike). */
@@ -108,7 +139,7 @@ export class RedisEventBus implements EventBus {
   async follow(
     buildName: string,
     afterId: string | undefined,
-    onEvent: Listener,
+    onEvent: (e: StoredBuildEvent) => void,
     opts: FollowOptions = {},
   ): Promise<Following> {
     const follower = new HistoryFollower(
@@ -116,6 +147,7 @@ export class RedisEventBus implements EventBus {
       (after) => this.page(buildName, after),
       onEvent,
       opts.whenReady,
+      opts.onBatch,
     );
     const feed = this.feedFor(buildName);
     feed.followers.add(follower);
@@ -200,7 +232,7 @@ export class RedisEventBus implements EventBus {
       const ready = this.subscriber()
         .subscribe(this.opts.keys.buildChannel(buildName))
         .then(() => undefined);
-      feed = { followers: new Set(), ready };
+      feed = { followers: new Set(), ready, handedOutAt: -Infinity };
       ready.catch(() => this.feeds.delete(buildName));
       this.feeds.set(buildName, feed);
     }
@@ -233,6 +265,13 @@ export class RedisEventBus implements EventBus {
     }
   }
 
+  /**
+   * Collects live events into one batch per build, handed to the followers once the
+   * read of the subscription that brought them is done (ioredis emits its messages one
+   * after the other, synchronously), or, when the last batch went out less than its
+   * window ago (LIVE_BATCH_MS_PER_FOLLOWER per follower, at most `liveBatchMs`), once
+   * the window has passed: one call (and one write) per follower per batch, not per event.
+   */
   private dispatch(channel: string, payload: string): void {
     const prefixLen = this.opts.keys.buildChannel('').length;
     // channel = <prefix>:build:<name>:live
@@ -242,8 +281,27 @@ export class RedisEventBus implements EventBus {
     const space = payload.indexOf(' ');
     const e = decode(payload.slice(0, space), payload.slice(space + 1));
     if (!e) return;
-    // One decoded event (and its JSON) for every follower; a follower that leaves
+    if (!feed.batch) {
+      feed.batch = new LiveBatch();
+      const window = liveBatchWindowMs(
+        feed.followers.size,
+        this.opts.liveBatchMs,
+        this.opts.liveBatchMsPerFollower,
+      );
+      const wait = feed.handedOutAt + window - performance.now();
+      if (wait > 0) setTimeout(() => this.handOut(feed), wait);
+      else process.nextTick(() => this.handOut(feed));
+    }
+    feed.batch.events.push(e);
+  }
+
+  private handOut(feed: Feed): void {
+    const batch = feed.batch;
+    feed.batch = undefined;
+    if (!batch) return;
+    feed.handedOutAt = performance.now();
+    // One batch (its events decoded once) for every follower; a listener that leaves
     // during the loop is simply not visited again.
-    for (const f of feed.followers) f.take(e);
+    for (const f of feed.followers) f.takeBatch(batch);
   }
 }

@@ -4,9 +4,10 @@ import {
   withTimeout,
   type BuildEvent,
   type Following,
+  type LiveBatch,
   type StoredBuildEvent,
 } from '../../queue/index.js';
-import type { FlowDeps, FlowSink } from './launch-flow.js';
+import type { FlowDeps, FlowSink } from './flow-types.js';
 import type { BuildPlan } from './build-plan.js';
 
 /** Job states in which no runner will publish anything more for the job. */
@@ -58,6 +59,14 @@ export function followBuild(
         event.phase === 'failed' ? { ...event, message: event.message || 'Build failed\n' } : event,
       );
     };
+    // Live log lines that arrived together: one shared write for every client.
+    const onBatch = (batch: LiveBatch) => {
+      if (done) return;
+      if (batch.terminalAt() < 0 && sink.sendBatch) {
+        lastEventAt = Date.now();
+        sink.sendBatch(batch);
+      } else for (const e of batch.events) onEvent(e);
+    };
     const check = async () => {
       if (done || checking || !following || Date.now() - lastEventAt < checkMs) return;
       checking = true;
@@ -72,7 +81,7 @@ export function followBuild(
       }
     };
     deps.bus
-      .follow(name, resumeAfter, onEvent, { whenReady: sink.whenWritable?.bind(sink) })
+      .follow(name, resumeAfter, onEvent, { whenReady: sink.whenWritable?.bind(sink), onBatch })
       .then((f) => {
         if (done) f();
         else following = f;

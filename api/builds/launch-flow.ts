@@ -1,51 +1,15 @@
-import { failedEvent, scrubUrl, type BuildEvent } from '../../queue/index.js';
-import type { AppDeps } from '../app-deps.js';
+import { failedEvent, type BuildEvent } from '../../queue/index.js';
 import { HttpError } from '../http/http-error.js';
-import { emitLaunchEvent } from '../event-log/launch-event-emitter.js';
-import { QuotaExceededError } from '../launch/launch-quota.js';
-import { LaunchError, type LaunchResult } from '../launch/launcher.js';
+import { LaunchError } from '../launch/launcher.js';
 import { ResolveError, SpecError, type RepoProvider } from '../providers/repo-provider.js';
 import { RegistryUnavailableError } from '../registry/image-registry.js';
 import { specForDisplay } from '../../queue/repo-specs/spec-display.js';
 import { planBuild, type BuildPlan } from './build-plan.js';
 import { followBuild } from './follow-build.js';
+import type { FlowDeps, FlowRequest, FlowSink } from './flow-types.js';
+import { launchServer, quotaRefusal } from './launch-step.js';
 
-export interface FlowRequest {
-  prefix: string;
-  /** Raw (percent-encoded) spec, trailing `/` removed. */
-  spec: string;
-  buildOnly: boolean;
-  /** A build-history id the client already has (EventSource Last-Event-ID). */
-  resumeAfter?: string;
-  clientIp: string;
-  /** `binder_launch_host`: badge_base_url or `<proto>://<host><base_url>`. */
-  launchHost: string;
-  /** The request carried a valid build token (for the launch event). */
-  buildToken: boolean;
-  /** The request's headers, for the launch event's origins. */
-  header: (name: string) => string | undefined;
-}
-
-export interface FlowSink {
-  send(event: BuildEvent, id?: string, json?: string): void;
-  /** Resolves once the client took what was sent (paces the replay of a build's log). */
-  whenWritable?(): Promise<void>;
-  readonly signal: AbortSignal;
-}
-
-export type FlowDeps = Pick<
-  AppDeps,
-  | 'config'
-  | 'log'
-  | 'metrics'
-  | 'providers'
-  | 'registry'
-  | 'buildQueue'
-  | 'bus'
-  | 'launcher'
-  | 'quota'
-  | 'eventLog'
->;
+export type { FlowDeps, FlowRequest, FlowSink } from './flow-types.js';
 
 /**
  * Everything `/build/<provider>/<spec>` does after the request checks: resolve, look for
@@ -69,6 +33,7 @@ export async function runLaunchFlow(
 }
 
 async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<BuildEvent> {
+  const startedAt = performance.now();
   const entry = deps.providers.get(req.prefix);
   if (!entry) return failedEvent(`No provider found for prefix ${req.prefix}`);
   let provider: RepoProvider;
@@ -115,11 +80,12 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
       imageName: plan.image,
       message: 'Found built image, launching...\n',
     });
-    return launch(deps, plan, req, sink);
+    return launchServer(deps, plan, req, sink, { startedAt, buildNeeded: false, buildMs: 0 });
   }
 
   const refused = await quotaRefusal(deps, plan, sink.signal);
   if (refused) return refused;
+  const buildStarted = performance.now();
   const built = await build(deps, plan, req, sink).catch((err: unknown) => {
     if (sink.signal.aborted) throw err;
     // Redis (the queue and the event relay) is the only thing `build` talks to.
@@ -133,7 +99,8 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
   if (req.buildOnly)
     return { phase: 'ready', imageName: plan.image, message: 'Done! Image built\n' };
   sink.send({ phase: 'built', imageName: plan.image, message: 'Built image, launching...\n' });
-  return launch(deps, plan, req, sink);
+  const buildMs = performance.now() - buildStarted;
+  return launchServer(deps, plan, req, sink, { startedAt, buildNeeded: true, buildMs });
 }
 
 type Resolved = { provider: RepoProvider; ref: string } | { failed: BuildEvent };
@@ -191,83 +158,4 @@ async function build(
   const { outcome } = await deps.buildQueue.enqueue(plan.job);
   deps.log.info({ build: plan.job.buildName, image: plan.image, outcome }, 'build requested');
   return followBuild(deps, plan, req.resumeAfter, sink);
-}
-
-/** The quota check upstream runs before a build and before each launch. */
-async function quotaRefusal(
-  deps: FlowDeps,
-  plan: BuildPlan,
-  signal: AbortSignal,
-): Promise<BuildEvent | undefined> {
-  try {
-    const repoQuota = plan.entry.policy.repoConfig(plan.provider.spec).quota;
-    await deps.quota.check({ image: plan.image, repoUrl: plan.job.repoUrl, repoQuota }, signal);
-    return undefined;
-  } catch (err) {
-    if (!(err instanceof QuotaExceededError)) throw err;
-    const labels = {
-      status: err.status,
-      provider: plan.entry.name,
-      repo: scrubUrl(plan.job.repoUrl),
-    };
-    deps.metrics.launchCount.inc(labels);
-    return failedEvent(err.message, 429);
-  }
-}
-
-async function launch(
-  deps: FlowDeps,
-  plan: BuildPlan,
-  req: FlowRequest,
-  sink: FlowSink,
-): Promise<BuildEvent> {
-  const { metrics } = deps;
-  const labels = { provider: plan.entry.name, repo: scrubUrl(plan.job.repoUrl) };
-  const refused = await quotaRefusal(deps, plan, sink.signal);
-  if (refused) return refused;
-  sink.send({ phase: 'launching', message: 'Launching server...\n' });
-  const started = performance.now();
-  metrics.inprogressLaunches.inc();
-  let result: LaunchResult;
-  try {
-    result = await deps.launcher.launch(
-      {
-        image: plan.image,
-        repoUrl: plan.job.repoUrl,
-        refUrl: plan.provider.refUrl(plan.resolvedRef),
-        launchHost: req.launchHost,
-        // The hub keeps user_options: credentials written into a git URL stay out.
-        binderRequest: `v2/${req.prefix}/${specForDisplay(req.prefix, req.spec)}`,
-        binderPersistentRequest: `v2/${req.prefix}/${specForDisplay(req.prefix, plan.job.resolvedSpec)}`,
-        clientIp: req.clientIp,
-      },
-      (message) =>
-        sink.send({
-          phase: 'launching',
-          message: message.endsWith('\n') ? message : `${message}\n`,
-        }),
-      sink.signal,
-    );
-  } catch (err) {
-    const seconds = (performance.now() - started) / 1000;
-    metrics.launchTime.observe({ status: 'failure', retries: -1 }, seconds);
-    metrics.launchCount.inc({ status: 'failure', ...labels });
-    throw err;
-  } finally {
-    metrics.inprogressLaunches.dec();
-  }
-  const seconds = (performance.now() - started) / 1000;
-  metrics.launchTime.observe({ status: 'success', retries: result.attempt }, seconds);
-  metrics.launchCount.inc({ status: 'success', ...labels });
-  if (deps.eventLog) {
-    emitLaunchEvent(deps.eventLog, deps.config.BinderHub.normalized_origin, {
-      providerName: plan.entry.name,
-      spec: plan.provider.spec,
-      ref: plan.resolvedRef,
-      buildToken: req.buildToken,
-      header: req.header,
-    });
-  }
-  const { attempt: _attempt, ...info } = result;
-  return { phase: 'ready', message: `server running at ${info.url}\n`, ...info };
 }

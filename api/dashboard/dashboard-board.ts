@@ -13,6 +13,8 @@ export interface BoardOptions {
   /** Full URL path the dashboard answers at (BinderHub.base_url + Dashboard.path). */
   basePath: string;
   title: string;
+  /** Links in the board's header menu (the launch pool's page). */
+  links?: Array<{ text: string; url: string }>;
 }
 
 /**
@@ -42,6 +44,7 @@ export function createBoard(opts: BoardOptions): RequestHandler {
       uiConfig: {
         boardTitle: opts.title,
         hideDocsLink: true,
+        miscLinks: opts.links ?? [],
         environment: readOnly
           ? { label: 'read-only', color: '#4b5563', textColor: '#ffffff' }
           : { label: 'admin', color: '#b45309', textColor: '#ffffff' },

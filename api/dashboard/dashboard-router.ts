@@ -5,12 +5,16 @@ import type { Logger } from '../../queue/index.js';
 import { sendJsonError } from '../http/json-error.js';
 import { crossSiteRefusal } from './cross-site.js';
 import { parseAuthorization, roleFor, type DashboardRole } from './dashboard-credentials.js';
+import { poolPageHandler } from './pool-page.js';
+import type { PoolStatusSource } from '../pool/pool-status.js';
 
 export interface DashboardDeps {
   config: Pick<Config, 'BinderHub' | 'Dashboard'>;
   /** The build queue (`deps.buildQueue`). */
   buildQueue: { queue: Queue };
   log: Logger;
+  /** The warm launch pool, shown at `<Dashboard.path>/pool` (when there is one). */
+  pool?: PoolStatusSource;
 }
 
 const REALM = 'Basic realm="binderhub-ts queue dashboard", charset="UTF-8"';
@@ -58,7 +62,13 @@ export function dashboardRouter(deps: DashboardDeps): Router {
   const boards: Partial<Record<DashboardRole, Promise<RequestHandler>>> = {};
   const board = (role: DashboardRole): Promise<RequestHandler> =>
     (boards[role] ??= import('./dashboard-board.js').then(({ createBoard }) =>
-      createBoard({ queue: deps.buildQueue.queue, role, basePath, title: cfg.title }),
+      createBoard({
+        queue: deps.buildQueue.queue,
+        role,
+        basePath,
+        title: cfg.title,
+        links: deps.pool ? [{ text: 'Launch pool', url: `${basePath}/pool` }] : [],
+      }),
     ));
 
   const guard: RequestHandler = (req, res, next) => {
@@ -93,9 +103,14 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         'dashboard action',
       );
     }
-    board(role).then((handle) => handle(req, res, next), next);
+    res.locals.dashboardRole = role;
+    next();
   };
 
   router.use(cfg.path, securityHeaders, guard);
+  if (deps.pool) router.get(`${cfg.path}/pool`, poolPageHandler(deps.pool, basePath));
+  router.use(cfg.path, (req, res, next) => {
+    board(res.locals.dashboardRole as DashboardRole).then((handle) => handle(req, res, next), next);
+  });
   return router;
 }

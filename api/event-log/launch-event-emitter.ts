@@ -12,6 +12,14 @@ export interface LaunchEventInput {
   buildToken: boolean;
   /** The request's headers (Express: `(name) => req.get(name)`). */
   header: (name: string) => string | undefined;
+  /** How long it took, and whether a warm pool served it (binderhub-ts's added fields). */
+  timing?: {
+    buildNeeded: boolean;
+    buildSeconds: number;
+    launchSeconds: number;
+    totalSeconds: number;
+    pooled: boolean;
+  };
 }
 
 /** `origin` and `request_origin` as upstream derives them from a request. */
@@ -36,6 +44,7 @@ export function emitLaunchEvent(
   normalizedOrigin: string,
   input: LaunchEventInput,
 ): LaunchEventCapsule | undefined {
+  const t = input.timing;
   return eventLog.emitLaunch({
     provider: input.providerName,
     spec: scrubUrl(input.spec),
@@ -43,5 +52,12 @@ export function emitLaunchEvent(
     status: 'success',
     build_token: input.buildToken,
     ...launchOrigins(input.header, normalizedOrigin),
+    ...(t && {
+      build_needed: t.buildNeeded,
+      build_seconds: t.buildSeconds,
+      launch_seconds: t.launchSeconds,
+      total_seconds: t.totalSeconds,
+      pooled: t.pooled,
+    }),
   });
 }

@@ -4,6 +4,7 @@ import { backoffMs, HubClient, sleep } from './hub-client.js';
 import type { LaunchUsers } from './launch-users.js';
 import {
   LaunchError,
+  type LaunchHooks,
   type LaunchProgress,
   type LaunchRequest,
   type LaunchResult,
@@ -50,6 +51,7 @@ export class JupyterHubLauncher implements Launcher {
     req: LaunchRequest,
     onProgress: LaunchProgress,
     signal: AbortSignal,
+    hooks: LaunchHooks = {},
   ): Promise<LaunchResult> {
     let last: Error | undefined;
     for (let attempt = 0; attempt < this.o.retries; attempt++) {
@@ -58,7 +60,7 @@ export class JupyterHubLauncher implements Launcher {
         await sleep(backoffMs(this.o.retryDelayMs, attempt - 1), signal);
       }
       try {
-        return { ...(await this.attempt(req, onProgress, signal)), attempt };
+        return { ...(await this.attempt(req, onProgress, signal, hooks)), attempt };
       } catch (err) {
         if (signal.aborted) throw err;
         last = err as Error;
@@ -80,10 +82,12 @@ export class JupyterHubLauncher implements Launcher {
     req: LaunchRequest,
     onProgress: LaunchProgress,
     signal: AbortSignal,
+    hooks: LaunchHooks,
   ): Promise<Omit<LaunchResult, 'attempt'>> {
     const username = uniqueNameFromRepo(req.repoUrl);
     const user = encodeURIComponent(username);
     await this.o.users?.touch(username);
+    await hooks.beforeCreate?.(username);
     const options = {
       image: req.image,
       repo_url: req.repoUrl,

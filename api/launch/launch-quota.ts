@@ -24,27 +24,34 @@ export interface LaunchQuota {
 }
 
 interface HubUser {
+  name?: string;
   servers?: Record<string, { user_options?: { image?: unknown } }>;
 }
 
-const withoutTag = (image: string) => image.replace(/:[^:/]*$/, '');
+/** An image name without its tag: the per-repository quota counts every tag of a repository. */
+export const withoutTag = (image: string) => image.replace(/:[^:/]*$/, '');
 
 /**
  * Upstream's launch quotas, counted from JupyterHub itself (the source of truth for
  * running servers, on one machine or in a cluster): `LaunchQuota.total_quota` servers
  * in all (0 = maintenance mode), and the per-repository quota for servers of the same
- * image (any tag). The hub is asked only when a quota is set.
+ * image (any tag). The hub is asked only when a quota is set. Servers of `uncounted`
+ * users (warm, unclaimed pool servers) do not count: the pool yields to real launches.
  */
 export class HubLaunchQuota implements LaunchQuota {
   constructor(
     private readonly hub: HubClient,
     private readonly totalQuota: number | null,
+    /** Users whose servers do not count (the warm pool's unclaimed servers). */
+    private readonly uncounted: () => Promise<ReadonlySet<string>> = async () => new Set(),
   ) {}
 
   async check(q: QuotaCheck, signal: AbortSignal): Promise<void> {
     if (this.totalQuota === null && q.repoQuota <= 0) return;
-    const users = await this.activeUsers(signal);
-    const servers = users.flatMap((u) => Object.values(u.servers ?? {}));
+    const [users, skip] = await Promise.all([this.activeUsers(signal), this.uncounted()]);
+    const servers = users
+      .filter((u) => u.name === undefined || !skip.has(u.name))
+      .flatMap((u) => Object.values(u.servers ?? {}));
     if (this.totalQuota !== null && servers.length >= this.totalQuota) {
       throw new QuotaExceededError(
         'Too many users on this BinderHub! Try again soon.',

@@ -27,12 +27,19 @@ export interface LaunchResult {
 
 export type LaunchProgress = (message: string) => void;
 
+/** Optional steps a caller adds to a launch (the warm pool records its servers' names). */
+export interface LaunchHooks {
+  /** Called with the hub user's name before that user is created, in each attempt. */
+  beforeCreate?(username: string): Promise<void>;
+}
+
 /** Starts a notebook server for an image (JupyterHub REST API in production). */
 export interface Launcher {
   launch(
     req: LaunchRequest,
     onProgress: LaunchProgress,
     signal: AbortSignal,
+    hooks?: LaunchHooks,
   ): Promise<LaunchResult>;
 }
 

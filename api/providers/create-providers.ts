@@ -7,6 +7,7 @@ import { GitHubApi } from './github-api.js';
 import { GitHubProvider } from './github-provider.js';
 import { GitLabProvider } from './gitlab-provider.js';
 import { GitProvider } from './git-provider.js';
+import { SharedResolver } from './shared-resolve.js';
 import type { DisplayConfig, ProviderEntry, ProviderRegistry } from './provider-entry.js';
 import { SpecPolicy } from './spec-policy.js';
 
@@ -92,6 +93,7 @@ export function createProviders(config: Config, deps: ProviderDeps = {}): Provid
   });
   const gl = config.GitLabRepoProvider;
   const git = config.GitRepoProvider;
+  const shared = new SharedResolver();
   const entries: ProviderEntry[] = [
     {
       prefix: 'gh',
@@ -141,5 +143,10 @@ export function createProviders(config: Config, deps: ProviderDeps = {}): Provid
       limits: deps.dataLimits,
     }),
   ];
+  // Simultaneous launches of one spec resolve it once.
+  for (const e of entries) {
+    const create = e.create;
+    e.create = (spec) => shared.wrap(`${e.prefix}/${spec}`, create(spec));
+  }
   return new Map(entries.map((e) => [e.prefix, e]));
 }

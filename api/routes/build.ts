@@ -11,7 +11,7 @@ import { ClientAddressError, clientAddress } from '../http/client-address.js';
 import { sendRefusal } from '../http/send-refusal.js';
 import { createClientLimits } from '../rate-limit/client-limits.js';
 import { holdStreamSlot } from '../rate-limit/hold-stream-slot.js';
-import { openEventStream } from '../sse/event-stream.js';
+import { openEventStream, type EventStreamOptions } from '../sse/event-stream.js';
 import { eventStreamOptions } from '../sse/event-stream-options.js';
 
 function launchHost(deps: AppDeps, req: Request): string {
@@ -46,8 +46,8 @@ function refusalOf(
  * which sends the terminal event and closes it. Messages may name the spec or the
  * repository URL: they never carry its credentials.
  */
-function openBuildStream(deps: AppDeps, req: Request, res: Response) {
-  const stream = openEventStream(req, res, eventStreamOptions(deps));
+function openBuildStream(deps: AppDeps, req: Request, res: Response, options: EventStreamOptions) {
+  const stream = openEventStream(req, res, options);
   deps.metrics.openEventStreams.inc();
   res.on('close', () => deps.metrics.openEventStreams.dec());
   const finish = (event: BuildEvent) => {
@@ -73,6 +73,7 @@ export function buildRouter(
   const limits = deps.limits ?? createClientLimits(deps.redis, deps.config);
   const guard = buildRequestGuard({ ...deps, limits });
   const log = deps.log.child({ component: 'build' });
+  const streamOptions = eventStreamOptions(deps);
   router.get(/^\/build\/.+/, async (req, res, next) => {
     const target = parseBuildPath(req.path);
     if (!target) return next();
@@ -91,7 +92,7 @@ export function buildRouter(
     const banned = bans.match(address);
     // build token + rate limit (sets x-ratelimit-* headers, so before the stream opens)
     const denied = banned ? null : await guard(req, res);
-    const { stream, finish } = openBuildStream(deps, req, res);
+    const { stream, finish } = openBuildStream(deps, req, res, streamOptions);
     const refused = refusalOf(deps, req, banned, denied);
     if (refused) return finish(refused);
     const slot = await holdStreamSlot(limits.streams, req, log);

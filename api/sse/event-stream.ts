@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
-import type { BuildEvent } from '../../queue/index.js';
+import type { BuildEvent, LiveBatch, StoredBuildEvent } from '../../queue/index.js';
+import type { KeepaliveTicker, KeptAlive } from './keepalive-ticker.js';
 
 /** Reason of every closed stream's signal (one object: no stack trace per stream). */
 const STREAM_CLOSED = Object.freeze({ name: 'StreamClosed', message: 'the event stream closed' });
@@ -22,6 +23,8 @@ export const TERMINAL_GAP_MS = 25;
 export interface EventStreamOptions {
   /** Milliseconds between `:keepalive` comments (upstream: 25 s). */
   keepaliveMs: number;
+  /** The app's shared keepalive timer (else the stream has one of its own). */
+  ticker?: KeepaliveTicker;
   /** Bytes held for a client (frames not yet written + the response's buffer); past it, dropped. */
   maxBufferedBytes: number;
   /** Milliseconds a write may stay undrained (the client not reading); past it, dropped. 0 = no limit. */
@@ -36,6 +39,11 @@ export interface EventStream {
    * event already serialised (build log events arrive so from the bus).
    */
   send(event: BuildEvent, id?: string, json?: string): void;
+  /**
+   * Sends a batch of live events: the same bytes as `send` for each, rendered once for
+   * every stream the batch goes to (one Buffer, shared, written by reference).
+   */
+  sendBatch(batch: LiveBatch): void;
   /**
    * Sends the stream's terminal event (`ready`, `failed`) in a write of its own, once the
    * frames before it were handed to the kernel, `TERMINAL_GAP_MS` after the last, then ends
@@ -54,6 +62,13 @@ export interface EventStream {
 
 const frameOf = (event: BuildEvent, id?: string, json?: string) =>
   `${id ? `id: ${id}\n` : ''}data: ${json ?? JSON.stringify(event)}\n\n`;
+
+/** The frames of a batch of events, as bytes (computed once per batch: `LiveBatch.rendered`). */
+const framesOf = (events: readonly StoredBuildEvent[]): Buffer =>
+  Buffer.from(events.map((e) => frameOf(e.event, e.id, e.json)).join(''));
+
+/** What waits to be written: frames as text, or a batch's shared bytes. */
+type Chunk = string | Buffer;
 
 /**
  * Opens a Server-Sent Events response as upstream does (HTTP 200, `no-cache`), with a
@@ -77,11 +92,18 @@ export function openEventStream(
   return new SseWriter(req, res, opts);
 }
 
-class SseWriter implements EventStream {
+/** The chunks as one write: a lone chunk as it is (a shared batch is not copied). */
+function joined(chunks: Chunk[]): Chunk {
+  if (chunks.length === 1) return chunks[0]!;
+  if (chunks.every((c) => typeof c === 'string')) return chunks.join('');
+  return Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+}
+
+class SseWriter implements EventStream, KeptAlive {
   readonly signal: AbortSignal;
   private readonly abort = new AbortController();
-  private readonly keepalive: NodeJS.Timeout;
-  private pending: string[] = [];
+  private readonly keepalive: NodeJS.Timeout | undefined;
+  private pending: Chunk[] = [];
   private pendingBytes = 0;
   private scheduled = false;
   /** `res.write` returned false: wait for `drain` before writing again. */
@@ -94,6 +116,8 @@ class SseWriter implements EventStream {
   private stallTimer: NodeJS.Timeout | undefined;
   /** When the last write was made (`performance.now()`), for the terminal event's gap. */
   private lastWriteAt = -Infinity;
+  /** When the stream opened: the first keepalive is due a period later. */
+  private readonly openedAt = performance.now();
   private endTimer: NodeJS.Timeout | undefined;
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private terminal: string | undefined;
@@ -105,8 +129,11 @@ class SseWriter implements EventStream {
     private readonly opts: EventStreamOptions,
   ) {
     this.signal = this.abort.signal;
-    this.keepalive = setInterval(() => this.keepaliveTick(), opts.keepaliveMs);
-    this.keepalive.unref();
+    if (opts.ticker) opts.ticker.add(this);
+    else {
+      this.keepalive = setInterval(() => this.keepaliveTick(), opts.keepaliveMs);
+      this.keepalive.unref();
+    }
     const finish = () => this.finish();
     req.on('close', finish);
     res.on('close', finish);
@@ -121,6 +148,11 @@ class SseWriter implements EventStream {
     this.enqueue(frameOf(event, id, json));
   }
 
+  sendBatch(batch: LiveBatch): void {
+    if (this.isClosed || this.terminal !== undefined) return;
+    this.enqueue(batch.rendered(framesOf));
+  }
+
   end(event: BuildEvent, id?: string): void {
     if (this.isClosed || this.terminal !== undefined) return;
     this.terminal = frameOf(event, id);
@@ -130,7 +162,7 @@ class SseWriter implements EventStream {
 
   close(): void {
     if (this.isClosed) return;
-    const rest = this.pending.join('');
+    const rest = joined(this.pending);
     this.finish();
     this.res.end(rest);
   }
@@ -141,7 +173,10 @@ class SseWriter implements EventStream {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
-  private keepaliveTick(): void {
+  /** Writes `:keepalive` when nothing was written for a keepalive period (the ticker's `now`). */
+  keepaliveTick(now?: number): void {
+    const last = Math.max(this.lastWriteAt, this.openedAt);
+    if (now !== undefined && now - last < this.opts.keepaliveMs) return;
     if (this.idle() && this.terminal === undefined) this.write(':keepalive\n\n');
   }
 
@@ -150,7 +185,7 @@ class SseWriter implements EventStream {
     return !this.blocked && this.pending.length === 0;
   }
 
-  private enqueue(frame: string): void {
+  private enqueue(frame: Chunk): void {
     this.pending.push(frame);
     this.pendingBytes += frame.length;
     const buffered = this.pendingBytes + this.blockedBytes;
@@ -168,14 +203,14 @@ class SseWriter implements EventStream {
 
   private flush(): void {
     if (this.isClosed || this.blocked || this.pending.length === 0) return;
-    const frames = this.pending.join('');
+    const frames = joined(this.pending);
     this.pending = [];
     this.pendingBytes = 0;
     if (this.write(frames)) this.wake();
   }
 
   /** One write; false when the client must drain first (the stall timer then runs). */
-  private write(data: string): boolean {
+  private write(data: Chunk): boolean {
     this.lastWriteAt = performance.now();
     if (this.res.write(data)) return true;
     this.blocked = true;
@@ -240,6 +275,7 @@ class SseWriter implements EventStream {
     this.pending = [];
     this.pendingBytes = 0;
     clearInterval(this.keepalive);
+    this.opts.ticker?.delete(this);
     clearTimeout(this.stallTimer);
     clearTimeout(this.endTimer);
     if (this.waiters.length > 0) {

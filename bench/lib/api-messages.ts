@@ -24,6 +24,8 @@ export interface ReadyMessage {
   keyPrefix: string;
   queueName: string;
   imagePrefix: string;
+  /** Which api code runs: `compiled dist/` or `sources through tsx …`. */
+  code: string;
 }
 
 export type Request =

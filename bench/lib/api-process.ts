@@ -56,6 +56,7 @@ export async function startApiProcess(opts: ApiServerOptions = {}): Promise<ApiP
       child.send({ id, ...msg });
     });
   const pid = child.pid!;
+  process.stdout.write(`api process ${pid}: ${ready.code}\n`);
   return {
     pid,
     ready,

@@ -16,6 +16,7 @@ import type {
   Request,
   Stats,
 } from './api-messages.js';
+import { apiCode } from './compiled-api.js';
 import { InstantLauncher } from './instant-launcher.js';
 import { deleteKeysUnder } from './redis-cleanup.js';
 import { serveApp, type ServedApp } from './serve-app.js';
@@ -23,7 +24,8 @@ import { serveApp, type ServedApp } from './serve-app.js';
 const opts = JSON.parse(process.argv[2] ?? '{}') as ApiServerOptions;
 const send = (m: unknown) => process.send?.(m);
 
-const h = await startHarness({ runner: false, config: opts.config });
+const code = await apiCode();
+const h = await startHarness({ runner: false, config: opts.config, startApi: code.startApi });
 const deps = h.api.runtime.deps;
 const launcher = new InstantLauncher();
 const extra: ServedApp[] = [];
@@ -33,6 +35,7 @@ const ready: ReadyMessage = {
   keyPrefix: h.config.Redis.key_prefix,
   queueName: h.config.BuildQueue.name,
   imagePrefix: h.config.BinderHub.image_prefix,
+  code: code.label,
 };
 if (opts.instantLauncher) {
   const app = await serveApp({ ...deps, launcher });
@@ -82,6 +85,7 @@ const close = (): Promise<void> => (closing ??= shutDown());
 
 async function shutDown(): Promise<void> {
   for (const app of extra) await app.close();
+  await deps.pool?.drain(60_000); // the warm pool's servers (launch-pool) go with the run
   await deps.buildQueue.queue.obliterate({ force: true }).catch(() => undefined);
   await deleteKeysUnder(deps.redis, h.config.Redis.key_prefix);
   await h.close();

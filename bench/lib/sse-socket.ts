@@ -56,13 +56,19 @@ export function openSseSocket(
           return;
         }
       }
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (!line.startsWith('data: ')) continue;
+      // Complete lines only; a line split across reads waits for its end. The `data:`
+      // lines are found with indexOf over the whole text (no slice per line): with
+      // thousands of streams in one process, the client's own parsing would otherwise
+      // delay the reads it timestamps.
+      const cut = buffer.lastIndexOf('\n');
+      if (cut < 0) return;
+      const text = buffer;
+      buffer = buffer.slice(cut + 1);
+      for (let i = text.indexOf('data: '); i >= 0 && i < cut; i = text.indexOf('data: ', i + 6)) {
+        if (i > 0 && text.charCodeAt(i - 1) !== 10) continue; // not at a line start
+        const end = text.indexOf('\n', i);
         frames++;
-        onFrame(line.slice(6), at);
+        onFrame(text.slice(i + 6, end), at);
         if (frames === 1) resolve(handle);
       }
     });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { binderHubSection } from './sections/binderhub.js';
 import { launcherSection, launchQuotaSection, rateLimiterSection } from './sections/launch.js';
+import { launchPoolSection } from './sections/launch-pool.js';
 import { dockerRegistrySection } from './sections/registry.js';
 import {
   gistProviderSection,
@@ -43,6 +44,7 @@ export const configSchema = z
     Launcher: section(launcherSection),
     LaunchQuota: section(launchQuotaSection),
     RateLimiter: section(rateLimiterSection),
+    LaunchPool: section(launchPoolSection),
     DockerRegistry: section(dockerRegistrySection),
     GitHubRepoProvider: section(gitHubProviderSection),
     GistRepoProvider: section(gistProviderSection),

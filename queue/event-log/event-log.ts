@@ -8,6 +8,7 @@ import {
   launchEventFieldsSchema,
   type LaunchEventCapsule,
   type LaunchEventFields,
+  type LaunchTimingFields,
 } from './launch-event.js';
 
 /**
@@ -27,7 +28,10 @@ export class EventLog {
   }
 
   /** Writes one launch event; returns the capsule written, or undefined. */
-  emitLaunch(fields: LaunchEventFields, at?: Date): LaunchEventCapsule | undefined {
+  emitLaunch(
+    fields: LaunchEventFields & Partial<LaunchTimingFields>,
+    at?: Date,
+  ): LaunchEventCapsule | undefined {
     if (!this.sink) return undefined;
     const event = launchEvent(fields, at);
     const checked = launchEventFieldsSchema.safeParse(fields);

@@ -24,7 +24,8 @@ export const LAUNCH_PROVIDERS = [
 /**
  * The fields of a `binderhub.jupyter.org/launch` v6 event: a zod mirror of
  * `schemas/launch.json` (a test keeps the two in step). Like the JSON schema it
- * requires nothing and allows extra fields; the builder below always sets all seven.
+ * requires nothing and allows extra fields; the builder below always sets upstream's
+ * seven, and binderhub-ts's timing fields when it has them (v6 readers ignore them).
  */
 export const launchEventFieldsSchema = z
   .object({
@@ -35,8 +36,27 @@ export const launchEventFieldsSchema = z
     build_token: z.boolean().optional(),
     origin: z.string().optional(),
     request_origin: z.string().optional(),
+    build_needed: z.boolean().optional(),
+    build_seconds: z.number().min(0).optional(),
+    launch_seconds: z.number().min(0).optional(),
+    total_seconds: z.number().min(0).optional(),
+    pooled: z.boolean().optional(),
   })
   .loose();
+
+/** binderhub-ts's additions to v6: how long the request took, and whether a pool served it. */
+export interface LaunchTimingFields {
+  /** The image did not exist: the request waited for a build (its own, or one running). */
+  build_needed: boolean;
+  /** Seconds the request waited for that build (0 when none was needed). */
+  build_seconds: number;
+  /** Seconds from `launching` to `ready`: the hub's spawn, or the claim of a pooled server. */
+  launch_seconds: number;
+  /** Seconds from the request to `ready`. */
+  total_seconds: number;
+  /** A warm pool's server was handed out (no spawn). */
+  pooled: boolean;
+}
 
 export interface LaunchEventFields {
   /** Provider display name (`GitHub`, `Git`, …). */
@@ -54,11 +74,27 @@ export interface LaunchEventFields {
   request_origin: string;
 }
 
-export type LaunchEventCapsule = Capsule<LaunchEventFields>;
+export type LaunchEventCapsule = Capsule<LaunchEventFields & Partial<LaunchTimingFields>>;
+
+/** Seconds, to the millisecond. */
+const rounded = (s: number) => Math.max(0, Math.round(s * 1000) / 1000);
 
 /** Builds the capsule of one launch event (pure; validate before writing). */
-export function launchEvent(fields: LaunchEventFields, at: Date = new Date()): LaunchEventCapsule {
-  const ordered: LaunchEventFields = {
+export function launchEvent(
+  fields: LaunchEventFields & Partial<LaunchTimingFields>,
+  at: Date = new Date(),
+): LaunchEventCapsule {
+  const timing: Partial<LaunchTimingFields> =
+    fields.build_needed === undefined
+      ? {}
+      : {
+          build_needed: fields.build_needed,
+          build_seconds: rounded(fields.build_seconds ?? 0),
+          launch_seconds: rounded(fields.launch_seconds ?? 0),
+          total_seconds: rounded(fields.total_seconds ?? 0),
+          pooled: fields.pooled ?? false,
+        };
+  const ordered: LaunchEventFields & Partial<LaunchTimingFields> = {
     provider: fields.provider,
     spec: fields.spec,
     ref: fields.ref,
@@ -66,6 +102,7 @@ export function launchEvent(fields: LaunchEventFields, at: Date = new Date()): L
     build_token: fields.build_token,
     origin: fields.origin,
     request_origin: fields.request_origin,
+    ...timing,
   };
   return capsule(LAUNCH_SCHEMA, LAUNCH_SCHEMA_VERSION, ordered, at);
 }

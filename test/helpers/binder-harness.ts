@@ -51,6 +51,8 @@ export async function startHarness(
     wrapBackend?: (b: BuildBackend) => BuildBackend;
     /** DNS the runner's URL policy uses (tests whose hosts cannot be resolved here). */
     runnerLookup?: HostLookup;
+    /** Starts the api (benches pass the compiled `dist/` one). */
+    startApi?: typeof startApi;
   } = {},
 ): Promise<Harness> {
   const s = stackInfo();
@@ -91,7 +93,7 @@ export async function startHarness(
   const configFile = join(workDir, 'config.json');
   await writeFile(configFile, JSON.stringify(merged));
   const log = createLogger({ level: config.BinderHub.log_level, name: `test-${id}` });
-  const api = await startApi(config, log, {
+  const api = await (o.startApi ?? startApi)(config, log, {
     defaultMetrics: false,
     healthCacheMs: 0,
     ...o.overrides,

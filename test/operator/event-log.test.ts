@@ -111,6 +111,8 @@ describe('launch events (binderhub.jupyter.org/launch v6)', () => {
       { ...fields, status: 'failure' },
       { ...fields, ref: 42 },
       { ...fields, extra: 'allowed' },
+      { ...fields, build_needed: false, launch_seconds: 0.5, pooled: true },
+      { ...fields, launch_seconds: -2 },
       {},
     ];
     for (const s of samples) {
@@ -118,6 +120,42 @@ describe('launch events (binderhub.jupyter.org/launch v6)', () => {
         fromFile.safeParse(s).success,
       );
     }
+  });
+
+  it('timing fields are additions to v6 that an upstream v6 reader ignores', async () => {
+    const timing = {
+      build_needed: true,
+      build_seconds: 12.3456,
+      launch_seconds: 0.0214,
+      total_seconds: 13.01,
+      pooled: false,
+    };
+    const event = launchEvent({ ...fields, ...timing });
+    expect(event).toMatchObject({
+      version: 6,
+      ...fields,
+      build_seconds: 12.346,
+      launch_seconds: 0.021,
+    });
+    expect(Object.keys(event).slice(3, 10)).toEqual(Object.keys(fields));
+    // Upstream's v6 file: the same schema without binderhub-ts's properties.
+    const file = await loadSchema('launch.json');
+    const props = { ...(file.properties as Record<string, unknown>) };
+    for (const k of Object.keys(timing)) delete props[k];
+    const {
+      $id: _i,
+      version: _v,
+      ...rest
+    } = { ...file, properties: props } as Record<string, unknown>;
+    const upstream = z.fromJSONSchema(rest as Parameters<typeof z.fromJSONSchema>[0]);
+    expect(upstream.safeParse(fieldsOf(event).fields).success).toBe(true);
+    const ours = await fileValidator('launch.json');
+    expect(ours.safeParse(fieldsOf(event).fields).success).toBe(true);
+    expect(ours.safeParse({ ...fields, build_seconds: -1 }).success).toBe(false);
+    expect(ours.safeParse({ ...fields, pooled: 'yes' }).success).toBe(false);
+    expect(launchEventFieldsSchema.safeParse({ ...fields, pooled: 'yes' }).success).toBe(false);
+    // Without timing (an event written by code that has none) the seven fields stay alone.
+    expect(Object.keys(fieldsOf(launchEvent(fields)).fields)).toEqual(Object.keys(fields));
   });
 
   it('origin fields follow upstream: normalized_origin, else Host; Origin, else Sec-Fetch-Site, else ""', () => {

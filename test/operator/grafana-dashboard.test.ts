@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { createApiMetrics } from '../../api/metrics/api-metrics.js';
 import { registerQueueMetrics } from '../../api/metrics/queue-metrics.js';
+import { poolMetrics } from '../../api/pool/pool-metrics.js';
 import { webhookMetrics } from '../../api/webhooks/webhook-metrics.js';
 import { createLogger, createRedis } from '../../queue/index.js';
 import { createRunnerMetrics } from '../../runners/metrics/runner-metrics.js';
@@ -20,6 +21,7 @@ describe('the Grafana dashboard (chart/dashboards/binderhub-ts.json)', () => {
     expect(dash.uid).toBe('binderhub-ts');
     const api = createApiMetrics();
     webhookMetrics(api.registry);
+    poolMetrics(api.registry, async () => [], createLogger({ level: 'silent' }));
     const redis = createRedis('redis://127.0.0.1:1', 'command', { lazyConnect: true });
     registerQueueMetrics({
       registry: api.registry,

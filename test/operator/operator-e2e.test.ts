@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -41,12 +42,17 @@ describe('the operator view of a real build and launch', () => {
   let runnerMetrics: string;
   const buildEvents: Array<Record<string, unknown>> = [];
   const launched: string[] = [];
+  let launchLog: string;
 
   beforeAll(async () => {
     await requireStack();
+    launchLog = path.join(await mkdtemp(path.join(tmpdir(), 'bhts-launch-events-')), 'l.jsonl');
     h = await startHarness({
       runner: false,
-      config: { Dashboard: { admin_token: ADMIN, viewer_token: VIEWER } },
+      config: {
+        Dashboard: { admin_token: ADMIN, viewer_token: VIEWER },
+        EventLog: { sink: 'file', path: launchLog },
+      },
     });
     const { config, log } = h;
     const stdout = new PassThrough();
@@ -101,6 +107,7 @@ describe('the operator view of a real build and launch', () => {
     await obs?.close();
     await repo?.close();
     await h?.close();
+    await rm(path.dirname(launchLog), { recursive: true, force: true });
   });
 
   const apiMetrics = async () => parsePrometheusText(await (await fetch(`${h.url}metrics`)).text());
@@ -154,6 +161,17 @@ describe('the operator view of a real build and launch', () => {
       repo_url: repo.url,
       trigger: 'launch',
     });
+    // The api's launch event says a build was needed and how long build and launch took.
+    const [launch] = (await readFile(launchLog, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, number>);
+    expect(launch).toMatchObject({ version: 6, build_needed: true, pooled: false });
+    expect(launch!.build_seconds).toBeGreaterThan(0);
+    expect(launch!.launch_seconds).toBeGreaterThan(0);
+    expect(launch!.total_seconds).toBeGreaterThanOrEqual(
+      launch!.build_seconds! + launch!.launch_seconds!,
+    );
   }, 600_000);
 
   it('shows the build in the dashboard mounted by createApp, to a viewer, read-only', async () => {

@@ -1,0 +1,113 @@
+import { failedEvent, scrubUrl, type BuildEvent } from '../../queue/index.js';
+import { emitLaunchEvent } from '../event-log/launch-event-emitter.js';
+import { QuotaExceededError } from '../launch/launch-quota.js';
+import type { LaunchResult } from '../launch/launcher.js';
+import type { BuildPlan } from './build-plan.js';
+import type { FlowDeps, FlowRequest, FlowSink, LaunchTiming } from './flow-types.js';
+import { launchRequestFor } from './launch-request.js';
+
+/** The quota check upstream runs before a build and before each launch. */
+export async function quotaRefusal(
+  deps: FlowDeps,
+  plan: BuildPlan,
+  signal: AbortSignal,
+): Promise<BuildEvent | undefined> {
+  try {
+    const repoQuota = plan.entry.policy.repoConfig(plan.provider.spec).quota;
+    await deps.quota.check({ image: plan.image, repoUrl: plan.job.repoUrl, repoQuota }, signal);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof QuotaExceededError)) throw err;
+    const labels = {
+      status: err.status,
+      provider: plan.entry.name,
+      repo: scrubUrl(plan.job.repoUrl),
+    };
+    deps.metrics.launchCount.inc(labels);
+    return failedEvent(err.message, 429);
+  }
+}
+
+/** A warm pool's server of the image, when the pool has one ready (never throws). */
+async function claimPooled(deps: FlowDeps, plan: BuildPlan, req: FlowRequest, sink: FlowSink) {
+  const pool = deps.pool;
+  if (!pool) return undefined;
+  const secret = plan.provider.urlCredentials() !== undefined;
+  pool
+    .recordLaunch(req.prefix, plan.provider.spec, req.launchHost, secret)
+    .catch((err: Error) => deps.log.warn({ err: err.message }, 'pool: launch not counted'));
+  try {
+    return await pool.claim(plan.image, sink.signal);
+  } catch (err) {
+    if (sink.signal.aborted) throw err;
+    deps.log.warn({ err: (err as Error).message }, 'pool: claim failed, launching');
+    return undefined;
+  }
+}
+
+/** A server for the request: a pooled one, else one the launcher starts now. */
+async function startServer(
+  deps: FlowDeps,
+  plan: BuildPlan,
+  req: FlowRequest,
+  sink: FlowSink,
+): Promise<{ result: LaunchResult; pooled: boolean }> {
+  const claimed = await claimPooled(deps, plan, req, sink);
+  if (claimed) return { result: { ...claimed.info, attempt: 0 }, pooled: true };
+  const result = await deps.launcher.launch(
+    launchRequestFor(plan, req),
+    (message) =>
+      sink.send({ phase: 'launching', message: message.endsWith('\n') ? message : `${message}\n` }),
+    sink.signal,
+  );
+  return { result, pooled: false };
+}
+
+/** Quota check, `launching`, a server (pooled or started), metrics, the launch event, `ready`. */
+export async function launchServer(
+  deps: FlowDeps,
+  plan: BuildPlan,
+  req: FlowRequest,
+  sink: FlowSink,
+  timing: LaunchTiming,
+): Promise<BuildEvent> {
+  const { metrics } = deps;
+  const labels = { provider: plan.entry.name, repo: scrubUrl(plan.job.repoUrl) };
+  const refused = await quotaRefusal(deps, plan, sink.signal);
+  if (refused) return refused;
+  sink.send({ phase: 'launching', message: 'Launching server...\n' });
+  const started = performance.now();
+  metrics.inprogressLaunches.inc();
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(deps, plan, req, sink);
+  } catch (err) {
+    const seconds = (performance.now() - started) / 1000;
+    metrics.launchTime.observe({ status: 'failure', retries: -1 }, seconds);
+    metrics.launchCount.inc({ status: 'failure', ...labels });
+    throw err;
+  } finally {
+    metrics.inprogressLaunches.dec();
+  }
+  const ended = performance.now();
+  const { attempt, ...info } = server.result;
+  metrics.launchTime.observe({ status: 'success', retries: attempt }, (ended - started) / 1000);
+  metrics.launchCount.inc({ status: 'success', ...labels });
+  if (deps.eventLog) {
+    emitLaunchEvent(deps.eventLog, deps.config.BinderHub.normalized_origin, {
+      providerName: plan.entry.name,
+      spec: plan.provider.spec,
+      ref: plan.resolvedRef,
+      buildToken: req.buildToken,
+      header: req.header,
+      timing: {
+        buildNeeded: timing.buildNeeded,
+        buildSeconds: timing.buildMs / 1000,
+        launchSeconds: (ended - started) / 1000,
+        totalSeconds: (ended - timing.startedAt) / 1000,
+        pooled: server.pooled,
+      },
+    });
+  }
+  return { phase: 'ready', message: `server running at ${info.url}\n`, ...info };
+}
