@@ -27,6 +27,11 @@ export const buildJobSchema = z.object({
   trigger: z.enum(TRIGGERS),
   /** ms since epoch when the build was first asked for. */
   requestedAt: z.number().int(),
+  /**
+   * A forced rebuild (admin): build the image again although it exists, without the
+   * layer cache, and replace its tag. Absent on ordinary builds.
+   */
+  rebuild: z.boolean().optional(),
 });
 export type BuildJob = z.infer<typeof buildJobSchema>;
 

@@ -9,6 +9,13 @@ export interface KeyNames {
   buildChannel(buildName: string): string;
   /** Hash of runner heartbeats: runner id → JSON {at, active}. */
   runners(): string;
+  /**
+   * Sorted set of who follows one run of a build (the job added at `requestedAt`):
+   * api process id → ms until which it follows (`keep:<why>` members: for good).
+   */
+  buildFollowers(buildName: string, requestedAt: number): string;
+  /** The last good image of one ref of one repository (`refKey`: see last-good-entry.ts). */
+  lastGood(refKey: string): string;
   /** Arbitrary namespaced key for api-side state (caches, sessions, rate limits). */
   key(...parts: string[]): string;
 }
@@ -20,6 +27,8 @@ export function keyNames(prefix: string): KeyNames {
     buildEventsMeta: (b) => `${prefix}:build:${b}:events-meta`,
     buildChannel: (b) => `${prefix}:build:${b}:live`,
     runners: () => `${prefix}:runners`,
+    buildFollowers: (b, at) => `${prefix}:build:${b}:followers:${Math.trunc(at)}`,
+    lastGood: (refKey) => `${prefix}:last-good:${refKey}`,
     key: (...parts) => [prefix, ...parts].join(':'),
   };
 }

@@ -16,6 +16,12 @@ export interface BuildRequest {
   push: boolean;
   appendix: string;
   extraArgs: readonly string[];
+  /**
+   * Aborted (its reason a message) to stop this build for good — repo2docker and its
+   * container stopped, the build pod deleted, nothing pushed — unlike `run`'s signal,
+   * which only stops following a build another runner may re-attach to.
+   */
+  cancel?: AbortSignal;
 }
 
 /**

@@ -2,6 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CONTENT_PROVIDER_ENV } from '../queue/repo-specs/content-access.js';
 
+/** Set to `1` in repo2docker's environment for a forced rebuild: no layer cache. */
+export const NO_CACHE_ENV = 'BINDERHUB_TS_NO_CACHE';
+
 /** File name of the configuration (in the docker backend's work dir and in the ConfigMap). */
 export const REPO2DOCKER_CONFIG_FILE = 'repo2docker_config.py';
 
@@ -264,6 +267,10 @@ PROVIDERS = {
     "swhid": Swhid,
 }
 c.Repo2Docker.content_providers = [PROVIDERS[SETTINGS["provider"]]]
+
+# --- a forced rebuild: every layer built again, none taken from the cache ------------
+if os.environ.get("${NO_CACHE_ENV}") == "1":
+    c.Repo2Docker.extra_build_kwargs = {"nocache": True}
 `;
 
 /** Writes the configuration into `dir` (the docker backend's work dir); returns its absolute path. */

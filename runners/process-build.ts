@@ -1,4 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Config } from '../queue/config/index.js';
 import {
   buildJobSchema,
@@ -6,13 +7,18 @@ import {
   type BuildJob,
   type BuildResult,
   type EventBus,
+  type KeyNames,
   type Logger,
+  withTimeout,
 } from '../queue/index.js';
+import type { LastGoodStore } from '../queue/last-good/last-good-store.js';
+import type { RepoSpec } from '../queue/repo-specs/repo-spec.js';
 import type { HostLookup } from '../queue/url-policy/check-repo-host.js';
 import type { BuildBackend } from './build-backend.js';
 import { BuildFailedError } from './build-failed-error.js';
 import { BuildPublisher } from './build-publisher.js';
 import { JobRefusedError } from './job-refused-error.js';
+import { watchOrphan } from './orphan-watch.js';
 import { verifyJob, type VerifiedJob } from './verify-job.js';
 
 /** Observers of each build (metrics, event log); all optional. */
@@ -35,6 +41,47 @@ export interface ProcessBuildDeps {
   hooks?: BuildHooks;
   /** DNS for the URL policy (the system resolver by default). */
   lookupHost?: HostLookup;
+  /** Redis and its key names: who follows each build (orphaned builds are cancelled). */
+  followers?: { redis: Redis; keys: KeyNames };
+  /** Where each successful build is recorded as its ref's last good image. */
+  lastGood?: LastGoodStore;
+}
+
+/**
+ * The cancel signal of a build: aborted (with the reason as a string) when an interactive
+ * build has had nobody following it for `BuildQueue.orphan_grace_seconds`. Pre-builds and
+ * forced rebuilds are never cancelled. Resolves once the first look is done, so a build
+ * whose clients all left while it was queued is not started at all.
+ */
+async function orphanCancel(deps: ProcessBuildDeps, job: BuildJob) {
+  const cancel = new AbortController();
+  const q = deps.config.BuildQueue;
+  if (!deps.followers || job.trigger !== 'launch' || job.rebuild || q.orphan_grace_seconds <= 0)
+    return { signal: cancel.signal, stop: () => undefined };
+  let first!: () => void;
+  const looked = new Promise<void>((resolve) => (first = resolve));
+  const stop = watchOrphan({
+    ...deps.followers,
+    run: { buildName: job.buildName, requestedAt: job.requestedAt },
+    graceMs: q.orphan_grace_seconds * 1000,
+    intervalMs: 1000,
+    settleMs: (q.follower_lease_seconds * 1000) / 3,
+    log: deps.log.child({ build: job.buildName }),
+    onOrphan: (reason) => cancel.abort(reason),
+    onLooked: () => first(),
+  });
+  // Redis not answering must not hold the build: the watch goes on looking.
+  await withTimeout(looked, 5000, 'Redis').catch(() => undefined);
+  return { signal: cancel.signal, stop };
+}
+
+/** Records a successful build as its ref's last good image (best effort). */
+async function recordLastGood(deps: ProcessBuildDeps, spec: RepoSpec, job: BuildJob, log: Logger) {
+  if (!deps.lastGood) return;
+  const entry = { commit: job.ref, image: job.image, resolvedAt: job.requestedAt };
+  await deps.lastGood
+    .record(spec, entry, job.rebuild === true)
+    .catch((err: Error) => log.warn({ err: err.message }, 'last good image not recorded'));
 }
 
 /**
@@ -72,13 +119,16 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
     const parsed = buildJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid build job: ${parsed.error.message}`);
     // From here on, only the runner's own recomputed values are used.
-    const { job: data, content } = await verifyOrRefuse(deps, parsed.data);
+    const { job: data, content, spec } = await verifyOrRefuse(deps, parsed.data);
     const log = deps.log.child({ build: data.buildName, image: data.image, trigger: data.trigger });
     const publisher = new BuildPublisher(bus, data, log, signal);
     const started = Date.now();
     deps.hooks?.onStart?.(data);
-    log.info('build started');
+    log.info(data.rebuild ? 'forced rebuild started' : 'build started');
+    const cancel = await orphanCancel(deps, data);
     try {
+      if (cancel.signal.aborted)
+        throw new BuildFailedError(String(cancel.signal.reason), 'cancelled');
       await backend.run(
         {
           job: data,
@@ -86,11 +136,13 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
           push: config.BinderHub.use_registry,
           appendix: config.BuildExecutor.appendix,
           extraArgs: config.BuildExecutor.repo2docker_extra_args,
+          cancel: cancel.signal,
         },
         publisher.emit,
         signal ?? new AbortController().signal,
       );
     } catch (err) {
+      cancel.stop();
       const message =
         err instanceof BuildFailedError
           ? err.message
@@ -105,6 +157,8 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
       await publisher.expire(ttl).catch(() => undefined);
       throw new UnrecoverableError(message);
     }
+    cancel.stop();
+    await recordLastGood(deps, spec, data, log);
     // Retried until Redis takes it: the image exists, and every follower must hear so.
     await publisher.finish({
       phase: 'built',

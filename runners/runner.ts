@@ -10,6 +10,7 @@ import {
   type BuildResult,
   type Logger,
 } from '../queue/index.js';
+import { LastGoodStore } from '../queue/last-good/last-good-store.js';
 import type { HostLookup } from '../queue/url-policy/check-repo-host.js';
 import type { BuildBackend } from './build-backend.js';
 import { createBuildProcessor, type BuildHooks } from './process-build.js';
@@ -51,6 +52,13 @@ export function startRunner(o: RunnerOptions): Runner {
     log: o.log,
     hooks: o.hooks,
     lookupHost: o.lookupHost,
+    followers: { redis: command, keys },
+    lastGood: new LastGoodStore({
+      redis: command,
+      keys,
+      ttlSeconds: config.BuildQueue.last_good_ttl,
+      imagePrefix: config.BinderHub.image_prefix,
+    }),
   });
   const connection = createRedis(config.Redis.url, 'worker');
   const worker = new Worker<BuildJob, BuildResult>(config.BuildQueue.name, processor, {

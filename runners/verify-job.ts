@@ -14,6 +14,8 @@ import { JobRefusedError } from './job-refused-error.js';
 export interface VerifiedJob {
   job: BuildJob;
   content: ContentAccess;
+  /** The job's spec, as the runner parsed it. */
+  spec: RepoSpec;
 }
 
 const quoted = (v: unknown) => JSON.stringify(String(v).slice(0, 300));
@@ -64,7 +66,7 @@ export async function verifyJob(
   compare(job, expected, `${what} at ${job.ref}`);
   try {
     const content = await contentAccessFor(config, spec, job.ref, lookupHost);
-    return { job: { ...job, ...expected }, content };
+    return { job: { ...job, ...expected }, content, spec };
   } catch (err) {
     if (err instanceof UrlPolicyError) throw new JobRefusedError(err.message);
     throw err;

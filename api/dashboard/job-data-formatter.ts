@@ -19,5 +19,6 @@ export function formatJobData(data: unknown): unknown {
     repoUrl: scrubUrl(job.repoUrl),
     buildName: job.buildName,
     requestedAt: new Date(job.requestedAt).toISOString(),
+    ...(job.rebuild ? { rebuild: true } : {}),
   };
 }

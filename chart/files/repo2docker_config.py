@@ -238,3 +238,7 @@ PROVIDERS = {
     "swhid": Swhid,
 }
 c.Repo2Docker.content_providers = [PROVIDERS[SETTINGS["provider"]]]
+
+# --- a forced rebuild: every layer built again, none taken from the cache ------------
+if os.environ.get("BINDERHUB_TS_NO_CACHE") == "1":
+    c.Repo2Docker.extra_build_kwargs = {"nocache": True}

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { BuildEvent, Logger } from '../../queue/index.js';
 import type { BuildBackend, BuildRequest, EmitEvent } from '../build-backend.js';
 import { BuildFailedError } from '../build-failed-error.js';
-import { writeRepo2dockerConfig } from '../content-provider-config.js';
+import { NO_CACHE_ENV, writeRepo2dockerConfig } from '../content-provider-config.js';
 import { repo2dockerArgs } from '../repo2docker-args.js';
 import { buildFailureMessage } from './build-failure-message.js';
 import { BuildRun } from './build-run.js';
@@ -77,7 +77,11 @@ export class DockerBuildBackend implements BuildBackend {
     let run = await this.findRun(req, owner);
     if (run) {
       log.info({ run: run.dir }, 're-attaching to a build that is still running');
-    } else if (req.push && (await this.engine.hasImage(req.job.image).catch(() => false))) {
+    } else if (
+      !req.job.rebuild &&
+      req.push &&
+      (await this.engine.hasImage(req.job.image).catch(() => false))
+    ) {
       log.info('the image is in the engine already: pushing it, not building it again');
       return this.pushFound(req, emit, signal, log);
     } else {
@@ -141,6 +145,7 @@ export class DockerBuildBackend implements BuildBackend {
     log: Logger,
   ): Promise<void> {
     const outcome = await this.follow(run, req, emit, signal, log);
+    if (req.cancel?.aborted) throw new BuildFailedError(String(req.cancel.reason), 'cancelled');
     if (!req.push || (await run.isPushed())) return;
     let position = outcome.endOffset;
     await this.push(req, (e) => emit(e, ++position, run.meta.epochMs), signal, log);
@@ -161,6 +166,7 @@ export class DockerBuildBackend implements BuildBackend {
         idleTimeout: this.o.idleTimeout,
         maxAge: this.o.maxAge,
         pollMs: this.o.pollMs ?? 150,
+        cancel: req.cancel,
         log,
       };
       const outcome = await followRun(run, pid, req.job.image, emit, signal, limits);
@@ -217,6 +223,8 @@ export class DockerBuildBackend implements BuildBackend {
     // The job's content provider and the address guard; for git the pinned settings and
     // host-scoped credentials (see contentAccessFor).
     Object.assign(env, req.content.env);
+    // A forced rebuild builds every layer again (repo2docker_config.py reads it).
+    if (req.job.rebuild) env[NO_CACHE_ENV] = '1';
     return env;
   }
 

@@ -4,7 +4,7 @@ import { BuildFailedError } from '../build-failed-error.js';
 import { isFailureLine, parseLogLine } from '../log-line.js';
 import type { BuildRun } from './build-run.js';
 import { readFrom } from './log-tail.js';
-import { killGroup, processAlive } from './process-alive.js';
+import { killGroup, processAlive, stopGroup } from './process-alive.js';
 
 export interface FollowLimits {
   /** Seconds without output before a build is failed (0 = off). */
@@ -12,6 +12,8 @@ export interface FollowLimits {
   /** Seconds a build may run, counted from its start (0 = off). */
   maxAge: number;
   pollMs: number;
+  /** Aborted (its reason a message) to stop the build for good: see BuildRequest.cancel. */
+  cancel?: AbortSignal;
 }
 
 /** How a run ended: its exit code, what it said last, where its log ends. */
@@ -93,6 +95,10 @@ export async function followRun(
     if (exitCode !== undefined) {
       if (rest.toString('utf8').trim()) await publish(rest, offset);
       return { exitCode, failureLine: failureLine?.trim(), lastLine, endOffset: offset };
+    }
+    if (o.cancel?.aborted) {
+      await stopGroup(pid, image);
+      throw new BuildFailedError(String(o.cancel.reason), 'cancelled');
     }
     if (signal.aborted) {
       killGroup(pid);

@@ -40,6 +40,8 @@ export class BuildPodSession {
   private reported = new Set<string>();
   private timers: { idle?: NodeJS.Timeout; maxAge?: NodeJS.Timeout; drain?: NodeJS.Timeout } = {};
   private over = false;
+  /** Stopped for good (see cancel): the pod is deleted, even one created after. */
+  private cancelled = false;
   /** Position of the last event sent (see nextPosition). */
   private position = 0;
 
@@ -75,7 +77,11 @@ export class BuildPodSession {
       const why = kubeErrorMessage(err);
       return this.finish(new BuildFailedError(`Could not start the build pod: ${why}`), false);
     }
-    if (this.over) return;
+    if (this.over) {
+      // Cancelled while the pod was being created: it must not be left running.
+      if (this.cancelled) await this.deletePod();
+      return;
+    }
     this.resetIdle();
     this.watcher = new PodWatcher({
       kubeConfig: this.d.kubeConfig,
@@ -183,7 +189,11 @@ export class BuildPodSession {
   }
 
   private onLine(text: string, ts: string | undefined): void {
-    if (this.over) return;
+    if (this.over) {
+      // Cancelled while the pod was being created: it must not be left running.
+      if (this.cancelled) await this.deletePod();
+      return;
+    }
     this.resetIdle();
     const event = parseLogLine(text);
     if (!event) return;
@@ -227,6 +237,12 @@ export class BuildPodSession {
       },
       Math.max(0, ms - age),
     );
+  }
+
+  /** Stops the build for good: the pod is deleted and every waiting run fails with `reason`. */
+  cancel(reason: string): Promise<void> {
+    this.cancelled = true;
+    return this.finish(new BuildFailedError(reason, 'cancelled'), true);
   }
 
   /** Nobody waits any more (runner shutting down): stop watching, leave the pod. */

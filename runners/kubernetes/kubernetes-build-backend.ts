@@ -8,7 +8,7 @@ import { kubeErrorMessage } from './kube-api-error.js';
 import { KubernetesCleaner } from './kubernetes-cleaner.js';
 import type { KubernetesBackendSettings } from './kubernetes-settings.js';
 import { buildPodAffinity } from './pod-affinity.js';
-import { REPO2DOCKER_CONFIG_FILE } from '../content-provider-config.js';
+import { NO_CACHE_ENV, REPO2DOCKER_CONFIG_FILE } from '../content-provider-config.js';
 import { buildPodSpec, REPO2DOCKER_CONFIG_DIR } from './pod-spec.js';
 import { rendezvousRank } from './rendezvous-rank.js';
 
@@ -44,8 +44,14 @@ export class KubernetesBuildBackend implements BuildBackend {
 
   run(req: BuildRequest, emit: EmitEvent, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.reject(new BuildFailedError('Build cancelled', 'cancelled'));
+    const cancel = req.cancel;
+    if (cancel?.aborted)
+      return Promise.reject(new BuildFailedError(String(cancel.reason), 'cancelled'));
     const session = this.sessions.get(req.job.buildName) ?? this.startSession(req);
-    return session.join(emit, signal);
+    // Cancelled for good (nobody waits): the pod is deleted, unlike a runner stopping.
+    const onCancel = () => void session.cancel(String(cancel?.reason));
+    cancel?.addEventListener('abort', onCancel, { once: true });
+    return session.join(emit, signal).finally(() => cancel?.removeEventListener('abort', onCancel));
   }
 
   /** Builds in progress in this process, by build name. */
@@ -97,7 +103,8 @@ export class KubernetesBuildBackend implements BuildBackend {
       pushSecret: req.push ? s.pushSecret : '',
       repo2dockerConfigMap: s.repo2dockerConfigMap,
       registryCredentials: s.registryCredentials,
-      contentEnv: req.content.env,
+      // A forced rebuild builds every layer again (repo2docker_config.py reads it).
+      contentEnv: req.job.rebuild ? { ...req.content.env, [NO_CACHE_ENV]: '1' } : req.content.env,
       resources: s.resources,
       nodeSelector: s.nodeSelector,
       tolerations: s.tolerations,

@@ -61,6 +61,20 @@ export const buildQueueSection = z
     follow_check_interval: seconds().min(1).default(15),
     /** Seconds a finished build's event history is kept. */
     event_history_ttl: seconds().default(86400),
+    /**
+     * Seconds an interactive build may run with nobody following it (every `/build`
+     * stream of it closed) before it is cancelled; 0 = never cancel. Pre-builds,
+     * forced rebuilds and builds a fallback launch asked for are never cancelled.
+     */
+    orphan_grace_seconds: seconds().default(60),
+    /**
+     * Seconds an api process's claim that it follows a build lasts without renewal (it is
+     * renewed every third of this): a crashed api stops keeping a build alive this long
+     * after its last renewal.
+     */
+    follower_lease_seconds: seconds().min(3).default(15),
+    /** Seconds the last good image of a ref is remembered after it was last recorded. */
+    last_good_ttl: seconds().min(60).default(90 * 86400),
   })
   .strict()
   .refine((q) => q.event_stream_max_buffer >= 4 * q.event_max_bytes, {
