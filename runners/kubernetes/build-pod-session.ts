@@ -189,11 +189,7 @@ export class BuildPodSession {
   }
 
   private onLine(text: string, ts: string | undefined): void {
-    if (this.over) {
-      // Cancelled while the pod was being created: it must not be left running.
-      if (this.cancelled) await this.deletePod();
-      return;
-    }
+    if (this.over) return;
     this.resetIdle();
     const event = parseLogLine(text);
     if (!event) return;
