@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../queue/config/index.js';
 import type { EventLog } from '../queue/event-log/index.js';
+import type { FollowerLeases } from '../queue/followers/follower-leases.js';
 import type { BuildQueue, EventBus, Logger } from '../queue/index.js';
+import type { LastGoodStore } from '../queue/last-good/last-good-store.js';
 import type { BuildTokens } from './build-token/build-tokens.js';
 import type { HealthChecker } from './health/health-checker.js';
 import type { LaunchQuota } from './launch/launch-quota.js';
@@ -25,6 +27,10 @@ export interface AppDeps {
   redis: Redis;
   buildQueue: BuildQueue;
   bus: EventBus;
+  /** This process's claims that it follows builds (orphaned builds are cancelled). */
+  followers: FollowerLeases;
+  /** The last good image of each ref (`?fallback=last-good`). */
+  lastGood: LastGoodStore;
   providers: ProviderRegistry;
   registry: ImageRegistry;
   launcher: Launcher;

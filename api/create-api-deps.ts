@@ -9,6 +9,8 @@ import {
   withTimeout,
   type Logger,
 } from '../queue/index.js';
+import { FollowerLeases } from '../queue/followers/follower-leases.js';
+import { LastGoodStore } from '../queue/last-good/last-good-store.js';
 import type { AppDeps } from './app-deps.js';
 import { builderInfo } from './builds/builder-info.js';
 import { HealthChecker } from './health/health-checker.js';
@@ -100,6 +102,12 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     keepCompleted: q.keep_completed,
     keepFailed: q.keep_failed,
   });
+  const followers = new FollowerLeases({
+    redis,
+    keys,
+    leaseSeconds: q.follower_lease_seconds,
+    log,
+  });
   const metrics = createApiMetrics({ defaultMetrics: o.defaultMetrics });
   const registry = createRegistry(config, (outcome, s) =>
     metrics.registryRequestSeconds.observe({ outcome }, s),
@@ -178,6 +186,13 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     redis,
     buildQueue,
     bus,
+    followers,
+    lastGood: new LastGoodStore({
+      redis,
+      keys,
+      ttlSeconds: q.last_good_ttl,
+      imagePrefix: config.BinderHub.image_prefix,
+    }),
     providers,
     registry,
     launcher,
@@ -213,6 +228,7 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
       const steps: Array<[string, () => Promise<void>]> = [
         ['pre-build scheduler', async () => prebuilds.scheduler.close()],
         ['temporary user sweeper', async () => launch.sweeper?.close()],
+        ['follower leases', () => followers.close()],
         ['build queue', () => buildQueue.close()],
         ['event log', () => eventLog.close()],
         ['event bus', () => bus.close()],

@@ -15,6 +15,11 @@ export interface FlowRequest {
   buildToken: boolean;
   /** The request's headers, for the launch event's origins. */
   header: (name: string) => string | undefined;
+  /**
+   * `?fallback=last-good`: when the commit is not built yet but an earlier commit of the
+   * same ref is, launch that one now (the build goes on). Absent: wait for the build.
+   */
+  fallback?: 'last-good';
 }
 
 export interface FlowSink {
@@ -35,6 +40,8 @@ export type FlowDeps = Pick<
   | 'registry'
   | 'buildQueue'
   | 'bus'
+  | 'followers'
+  | 'lastGood'
   | 'launcher'
   | 'quota'
   | 'eventLog'

@@ -7,6 +7,13 @@ import { specForDisplay } from '../../queue/repo-specs/spec-display.js';
 import { planBuild, type BuildPlan } from './build-plan.js';
 import { followBuild } from './follow-build.js';
 import type { FlowDeps, FlowRequest, FlowSink } from './flow-types.js';
+import {
+  findEarlierImage,
+  launchEarlier,
+  offerEvent,
+  recordFound,
+  type EarlierImage,
+} from './last-good-step.js';
 import { launchServer, quotaRefusal } from './launch-step.js';
 
 export type { FlowDeps, FlowRequest, FlowSink } from './flow-types.js';
@@ -71,7 +78,9 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
       503,
     );
   }
+  const launched = { resolved_ref: plan.resolvedRef };
   if (exists) {
+    recordFound(deps, plan);
     if (req.buildOnly) {
       return { phase: 'ready', imageName: plan.image, message: 'Done! Found built image\n' };
     }
@@ -79,14 +88,19 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
       phase: 'built',
       imageName: plan.image,
       message: 'Found built image, launching...\n',
+      ...launched,
     });
-    return launchServer(deps, plan, req, sink, { startedAt, buildNeeded: false, buildMs: 0 });
+    const timing = { startedAt, buildNeeded: false, buildMs: 0 };
+    return withFields(await launchServer(deps, plan, req, sink, timing), launched);
   }
 
   const refused = await quotaRefusal(deps, plan, sink.signal);
   if (refused) return refused;
+  const earlier = req.buildOnly ? undefined : await findEarlierImage(deps, plan, sink.signal);
+  if (earlier && req.fallback === 'last-good')
+    return launchEarlier(deps, plan, earlier, req, sink, startedAt);
   const buildStarted = performance.now();
-  const built = await build(deps, plan, req, sink).catch((err: unknown) => {
+  const built = await build(deps, plan, req, sink, earlier).catch((err: unknown) => {
     if (sink.signal.aborted) throw err;
     // Redis (the queue and the event relay) is the only thing `build` talks to.
     deps.log.error({ err, build: plan.job.buildName }, 'build queue unavailable');
@@ -98,10 +112,20 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
   if (built.phase === 'failed') return built;
   if (req.buildOnly)
     return { phase: 'ready', imageName: plan.image, message: 'Done! Image built\n' };
-  sink.send({ phase: 'built', imageName: plan.image, message: 'Built image, launching...\n' });
+  sink.send({
+    phase: 'built',
+    imageName: plan.image,
+    message: 'Built image, launching...\n',
+    ...launched,
+  });
   const buildMs = performance.now() - buildStarted;
-  return launchServer(deps, plan, req, sink, { startedAt, buildNeeded: true, buildMs });
+  const timing = { startedAt, buildNeeded: true, buildMs };
+  return withFields(await launchServer(deps, plan, req, sink, timing), launched);
 }
+
+/** `ready` with the fields that say what was launched; any other end as it is. */
+const withFields = (end: BuildEvent, fields: Record<string, string>): BuildEvent =>
+  end.phase === 'ready' ? { ...end, ...fields } : end;
 
 type Resolved = { provider: RepoProvider; ref: string } | { failed: BuildEvent };
 
@@ -146,16 +170,35 @@ async function resolve(
   return { failed: failedEvent(message, 404) };
 }
 
-/** Enqueue (or attach to) the build and relay its events until it ends. */
+/**
+ * Enqueue (or attach to) the build and relay its events until it ends, this process
+ * holding a follower lease on it meanwhile (an interactive build nobody follows is
+ * cancelled). `earlier`: an earlier commit's image the client is offered instead.
+ */
 async function build(
   deps: FlowDeps,
   plan: BuildPlan,
   req: FlowRequest,
   sink: FlowSink,
+  earlier: EarlierImage | undefined,
 ): Promise<BuildEvent> {
   // A client resuming (Last-Event-ID) saw this already.
   if (!req.resumeAfter) sink.send({ phase: 'waiting', message: 'Waiting for build to start...\n' });
-  const { outcome } = await deps.buildQueue.enqueue(plan.job);
+  if (earlier) sink.send(offerEvent(earlier, plan));
+  else if (req.fallback && !req.resumeAfter)
+    sink.send({
+      phase: 'waiting',
+      message: 'No earlier image of this ref to fall back to: waiting for the build.\n',
+    });
+  const { outcome, job } = await deps.buildQueue.enqueue(plan.job);
   deps.log.info({ build: plan.job.buildName, image: plan.image, outcome }, 'build requested');
-  return followBuild(deps, plan, req.resumeAfter, sink);
+  const release = await deps.followers.hold({
+    buildName: plan.job.buildName,
+    requestedAt: job.data.requestedAt,
+  });
+  try {
+    return await followBuild(deps, plan, req.resumeAfter, sink);
+  } finally {
+    release();
+  }
 }

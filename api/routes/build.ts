@@ -4,6 +4,7 @@ import type { AppDeps } from '../app-deps.js';
 import { buildRequestGuard } from '../build-token/build-request-guard.js';
 import { parseBuildPath } from '../builds/build-path.js';
 import { doneEventId, isDoneEventId } from '../builds/done-marker.js';
+import { FALLBACKS, type Fallback } from '../builds/last-good-step.js';
 import { runLaunchFlow } from '../builds/launch-flow.js';
 import { acceptsEventStream } from '../http/accepts-event-stream.js';
 import { BanNetworks } from '../http/ban-networks.js';
@@ -38,8 +39,18 @@ function refusalOf(
   if (buildOnly(req) && !deps.config.BinderHub.enable_api_only_mode) {
     return failedEvent(BUILD_ONLY_REFUSED, 400);
   }
+  const fallback = req.query.fallback;
+  if (fallback !== undefined && !isFallback(fallback)) {
+    return failedEvent(
+      `Unknown fallback ${JSON.stringify(String(fallback)).slice(0, 80)}: the only one is fallback=last-good`,
+      400,
+    );
+  }
   return undefined;
 }
+
+const isFallback = (v: unknown): v is Fallback =>
+  typeof v === 'string' && (FALLBACKS as readonly string[]).includes(v);
 
 /**
  * The event stream of a `/build` request (counted in `openEventStreams`), and `finish`,
@@ -106,6 +117,7 @@ export function buildRouter(
       launchHost: launchHost(deps, req),
       buildToken: typeof req.query.build_token === 'string' && req.query.build_token !== '',
       header: (name: string) => req.get(name),
+      ...(isFallback(req.query.fallback) ? { fallback: req.query.fallback } : {}),
     };
     const terminal = await runLaunchFlow(deps, flowRequest, stream);
     finish(terminal);

@@ -111,7 +111,10 @@ export class FollowerLeases {
     try {
       await multi.exec();
     } catch (err) {
-      this.o.log.warn({ err: (err as Error).message, runs: runs.length }, 'follower lease not written');
+      this.o.log.warn(
+        { err: (err as Error).message, runs: runs.length },
+        'follower lease not written',
+      );
     }
   }
 }

@@ -28,7 +28,9 @@ export type LastGood = z.infer<typeof lastGoodSchema>;
  */
 export function hasMovingRef(spec: RepoSpec): boolean {
   return (
-    spec.contentProvider === 'git' && spec.unresolvedRef !== '' && !COMMIT_ID.test(spec.unresolvedRef)
+    spec.contentProvider === 'git' &&
+    spec.unresolvedRef !== '' &&
+    !COMMIT_ID.test(spec.unresolvedRef)
   );
 }
 

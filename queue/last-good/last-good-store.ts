@@ -64,7 +64,13 @@ export class LastGoodStore {
     const written = await recordScript.run(
       this.o.redis,
       [this.o.keys.lastGood(lastGoodRefKey(spec))],
-      [JSON.stringify(value), value.resolvedAt, value.commit, this.o.ttlSeconds, rebuilt ? '1' : '0'],
+      [
+        JSON.stringify(value),
+        value.resolvedAt,
+        value.commit,
+        this.o.ttlSeconds,
+        rebuilt ? '1' : '0',
+      ],
     );
     return written === 1;
   }
@@ -85,7 +91,13 @@ export class LastGoodStore {
     const images = new Set<string>();
     let cursor = '0';
     do {
-      const [next, keys] = await this.o.redis.scan(cursor, 'MATCH', this.o.keys.lastGood('*'), 'COUNT', 500);
+      const [next, keys] = await this.o.redis.scan(
+        cursor,
+        'MATCH',
+        this.o.keys.lastGood('*'),
+        'COUNT',
+        500,
+      );
       cursor = next;
       const values = keys.length ? await this.o.redis.mget(...keys) : [];
       for (const raw of values) {

@@ -74,7 +74,9 @@ export const buildQueueSection = z
      */
     follower_lease_seconds: seconds().min(3).default(15),
     /** Seconds the last good image of a ref is remembered after it was last recorded. */
-    last_good_ttl: seconds().min(60).default(90 * 86400),
+    last_good_ttl: seconds()
+      .min(60)
+      .default(90 * 86400),
   })
   .strict()
   .refine((q) => q.event_stream_max_buffer >= 4 * q.event_max_bytes, {
