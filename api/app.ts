@@ -16,6 +16,7 @@ import { metricsRouter } from './routes/metrics.js';
 import { repoProvidersRouter } from './routes/repo-providers.js';
 import { versionsRouter } from './routes/versions.js';
 import { uiRouter } from './ui/ui-router.js';
+import { rebuildApiRouter } from './rebuilds/rebuild-api.js';
 import { prebuildApiRouter } from './webhooks/prebuild-api.js';
 import { webhookRouter } from './webhooks/webhook-router.js';
 
@@ -42,6 +43,7 @@ export function createApp(given: AppDeps): Express {
   base.use(banNetworksGuard(bans)); // everything below is refused to banned networks
   base.use(buildsApiRouter({ ...deps, pushLog: prebuilds.pushLog }));
   base.use(prebuildApiRouter({ ...deps, prebuilds })); // reads its own JSON body
+  base.use(rebuildApiRouter(deps)); // reads its own JSON body
   base.use(metricsRouter(deps.metrics.registry));
   base.use(dashboardRouter(deps)); // Dashboard.path: authenticated bull-board
   base.use(buildRouter(deps, bans));

@@ -6,15 +6,19 @@ import { sendJsonError } from '../http/json-error.js';
 import { crossSiteRefusal } from './cross-site.js';
 import { parseAuthorization, roleFor, type DashboardRole } from './dashboard-credentials.js';
 import { poolPageHandler } from './pool-page.js';
+import { rebuildPageRouter } from './rebuild-page.js';
+import type { RebuildDeps } from '../rebuilds/request-rebuild.js';
 import type { PoolStatusSource } from '../pool/pool-status.js';
 
 export interface DashboardDeps {
   config: Pick<Config, 'BinderHub' | 'Dashboard'>;
   /** The build queue (`deps.buildQueue`). */
-  buildQueue: { queue: Queue };
+  buildQueue: { queue: Queue } & RebuildDeps['buildQueue'];
   log: Logger;
   /** The warm launch pool, shown at `<Dashboard.path>/pool` (when there is one). */
   pool?: PoolStatusSource;
+  /** The providers, for forced rebuilds at `<Dashboard.path>/rebuild` (none without). */
+  providers?: RebuildDeps['providers'];
 }
 
 const REALM = 'Basic realm="binderhub-ts queue dashboard", charset="UTF-8"';
@@ -67,7 +71,12 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         role,
         basePath,
         title: cfg.title,
-        links: deps.pool ? [{ text: 'Launch pool', url: `${basePath}/pool` }] : [],
+        links: [
+          ...(deps.pool ? [{ text: 'Launch pool', url: `${basePath}/pool` }] : []),
+          ...(role === 'admin' && deps.providers
+            ? [{ text: 'Rebuild an image', url: `${basePath}/rebuild` }]
+            : []),
+        ],
       }),
     ));
 
@@ -109,6 +118,10 @@ export function dashboardRouter(deps: DashboardDeps): Router {
 
   router.use(cfg.path, securityHeaders, guard);
   if (deps.pool) router.get(`${cfg.path}/pool`, poolPageHandler(deps.pool, basePath));
+  if (deps.providers) {
+    const rebuild = { ...deps, providers: deps.providers };
+    router.use(rebuildPageRouter(rebuild, `${cfg.path}/rebuild`, basePath));
+  }
   router.use(cfg.path, (req, res, next) => {
     board(res.locals.dashboardRole as DashboardRole).then((handle) => handle(req, res, next), next);
   });
