@@ -32,6 +32,12 @@ export const buildJobSchema = z.object({
    * layer cache, and replace its tag. Absent on ordinary builds.
    */
   rebuild: z.boolean().optional(),
+  /**
+   * Specs of the same repository at moving refs (`…/main`, `…/HEAD`) that resolved to
+   * `ref` when the build was asked for: the image becomes their last good image. A
+   * pre-build's `spec` names the commit, so it says which branch it is for here.
+   */
+  refSpecs: z.array(z.string().min(1).max(2048)).max(4).optional(),
 });
 export type BuildJob = z.infer<typeof buildJobSchema>;
 

@@ -12,13 +12,13 @@ import {
   withTimeout,
 } from '../queue/index.js';
 import type { LastGoodStore } from '../queue/last-good/last-good-store.js';
-import type { RepoSpec } from '../queue/repo-specs/repo-spec.js';
 import type { HostLookup } from '../queue/url-policy/check-repo-host.js';
 import type { BuildBackend } from './build-backend.js';
 import { BuildFailedError } from './build-failed-error.js';
 import { BuildPublisher } from './build-publisher.js';
 import { JobRefusedError } from './job-refused-error.js';
 import { watchOrphan } from './orphan-watch.js';
+import { recordLastGood } from './record-last-good.js';
 import { verifyJob, type VerifiedJob } from './verify-job.js';
 
 /** Observers of each build (metrics, event log); all optional. */
@@ -73,15 +73,6 @@ async function orphanCancel(deps: ProcessBuildDeps, job: BuildJob) {
   // Redis not answering must not hold the build: the watch goes on looking.
   await withTimeout(looked, 5000, 'Redis').catch(() => undefined);
   return { signal: cancel.signal, stop };
-}
-
-/** Records a successful build as its ref's last good image (best effort). */
-async function recordLastGood(deps: ProcessBuildDeps, spec: RepoSpec, job: BuildJob, log: Logger) {
-  if (!deps.lastGood) return;
-  const entry = { commit: job.ref, image: job.image, resolvedAt: job.requestedAt };
-  await deps.lastGood
-    .record(spec, entry, job.rebuild === true)
-    .catch((err: Error) => log.warn({ err: err.message }, 'last good image not recorded'));
 }
 
 /**
@@ -158,7 +149,7 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
       throw new UnrecoverableError(message);
     }
     cancel.stop();
-    await recordLastGood(deps, spec, data, log);
+    if (deps.lastGood) await recordLastGood({ config, store: deps.lastGood, log }, spec, data);
     // Retried until Redis takes it: the image exists, and every follower must hear so.
     await publisher.finish({
       phase: 'built',

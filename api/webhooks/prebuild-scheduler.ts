@@ -30,6 +30,19 @@ export function specFor(provider: string, repo: string, ref: string): string {
 }
 
 /**
+ * The specs whose last good image a push's build becomes: its branch or tag, and `HEAD`
+ * when it is the default branch.
+ */
+function movingRefSpecs(n: PushNotice): string[] {
+  const ref = splitRef(n.ref);
+  if (!ref) return [];
+  const specs = [specFor(n.provider, n.repo, ref.name)];
+  if (ref.kind === 'branch' && ref.name === n.defaultBranch)
+    specs.push(specFor(n.provider, n.repo, 'HEAD'));
+  return specs;
+}
+
+/**
  * Does the slow part of a push after the webhook has answered: resolve the commit if the
  * delivery did not name it, compute the image as a launch would, skip it if the registry
  * has it, else hand it to the coalescer. Pushes to one ref are handled in arrival order.
@@ -75,6 +88,8 @@ export class PrebuildScheduler {
     if (!sha) return this.record(n, { outcome: 'ignored', reason: `${n.ref} not found` });
     const provider = entry.create(specFor(n.provider, n.repo, sha));
     const plan = planBuild(entry, provider, sha, this.d.imagePrefix, 'push');
+    const refSpecs = movingRefSpecs(n);
+    if (refSpecs.length > 0) plan.job.refSpecs = refSpecs;
     const base = { sha, buildName: plan.job.buildName, image: plan.image };
     if (await this.hasImage(plan)) return this.record(n, { ...base, outcome: 'exists' });
     const result = await this.d.coalescer.submit(refKey, plan.job, n.receivedAt);

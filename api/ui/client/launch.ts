@@ -30,8 +30,28 @@ function showStep(phase: string | undefined): void {
   });
 }
 
+/** The `/build` stream followed now; aborted when the page switches to the earlier version. */
+let following: AbortController | null = null;
+
+/** An earlier version of the ref can start now (`last_good` beside a build): offer it. */
+function offerEarlier(offer: unknown): void {
+  if (!offer || typeof offer !== 'object') return;
+  const builtAt = Date.parse(String((offer as { built_at?: unknown }).built_at));
+  if (!Number.isFinite(builtAt)) return;
+  byId('fallback-date').textContent = new Date(builtAt).toLocaleString();
+  byId('fallback').hidden = false;
+}
+
+function startEarlier(): void {
+  byId('fallback').hidden = true;
+  following?.abort();
+  log.write('\n\x1b[1mStarting the earlier version; the new one goes on building.\x1b[0m\n');
+  void launch(true);
+}
+
 function onEvent(event: StreamEvent): void {
   if (typeof event.message === 'string') log.write(event.message);
+  if (event.last_good) offerEarlier(event.last_good);
   showStep(event.phase);
 }
 
@@ -63,11 +83,15 @@ function showReady(event: StreamEvent): void {
   window.location.assign(target);
 }
 
-async function launch(): Promise<void> {
-  const url = new URL(`build/${config.providerId}/${config.spec}`, appBaseUrl(config)).toString();
+async function launch(earlier = false): Promise<void> {
+  const url = new URL(`build/${config.providerId}/${config.spec}`, appBaseUrl(config));
+  if (earlier) url.searchParams.set('fallback', 'last-good');
   const expiresIn = config.buildTokenExpiresIn ?? 0;
+  const mine = new AbortController();
+  following = mine;
   const final = await followBuild({
-    url,
+    url: url.toString(),
+    signal: mine.signal,
     token: config.buildToken,
     // A little before the server's expiry, so a resume never presents an expired token.
     tokenDeadline: Date.now() + expiresIn * 950,
@@ -76,7 +100,12 @@ async function launch(): Promise<void> {
       setStatus(`Connection lost (${reason}); reconnecting in ${Math.round(delay / 1000)} s…`);
       log.write(`\x1b[33m[connection lost: ${reason}; reconnecting, attempt ${attempt}]\x1b[0m\n`);
     },
+  }).catch((err: unknown) => {
+    if (mine.signal.aborted) return undefined; // replaced by the earlier version's launch
+    throw err;
   });
+  if (!final) return;
+  byId('fallback').hidden = true;
   if (final.phase?.toLowerCase() === 'ready') showReady(final);
   else showFailure(final);
 }
@@ -99,6 +128,7 @@ function setupControls(): void {
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   });
   byId('retry').addEventListener('click', () => window.location.reload());
+  byId('fallback-start').addEventListener('click', startEarlier);
 }
 
 setupControls();

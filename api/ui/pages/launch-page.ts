@@ -34,6 +34,11 @@ export function renderLaunchPage(site: SiteSettings, input: LaunchPageInput): st
   <ol id="steps" class="steps">
     ${LAUNCH_STEPS.map((s) => markup`<li data-phase="${s.phase}">${s.label}</li>`)}
   </ol>
+  <div id="fallback" class="fallback" hidden>
+    <p>This version is still being built. An earlier version of the same branch is ready to start.</p>
+    <p><button id="fallback-start" type="button" class="primary">Start the version from <span id="fallback-date"></span> now</button></p>
+    <p class="help">The new version goes on building: the next launch gets it.</p>
+  </div>
   <div id="failure" class="failure" role="alert" hidden>
     <h2>The launch failed</h2>
     <p id="failure-message" class="failure-message"></p>
