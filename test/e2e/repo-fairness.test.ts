@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildBackend } from '../../runners/build-backend.js';
 import { startHarness, type Harness } from '../helpers/binder-harness.js';
@@ -7,8 +8,10 @@ import { requireStack, serveGitRepo, type ServedGitRepo } from '../helpers/stack
 // BuildQueue.per_repo_concurrency against the real stack: a runner with room for four
 // builds, three commits of one repository and one of another, all asked for at once.
 
+// A nonce per run: no layer of an earlier run's image is reused, each build really sleeps.
+const nonce = randomUUID();
 const dockerfile = (n: string) =>
-  `FROM binderhub-ts/jupyter-base:1\nRUN echo "fairness ${n}" && sleep 4\n`;
+  `FROM binderhub-ts/jupyter-base:1\nRUN echo "fairness ${n} ${nonce}" && sleep 4\n`;
 
 interface Run {
   ref: string;
