@@ -3,6 +3,8 @@ import type { AppDeps } from './app-deps.js';
 import { BanNetworks } from './http/ban-networks.js';
 import { banNetworksGuard } from './http/ban-networks-guard.js';
 import { buildsApiRouter } from './builds-api/builds-router.js';
+import { buildLogRouter } from './build-logs/build-log-router.js';
+import { keyNames } from '../queue/index.js';
 import { commonHeaders } from './http/common-headers.js';
 import { requestGuards } from './http/request-guards.js';
 import { trustProxySetting } from './http/trust-proxy.js';
@@ -41,6 +43,7 @@ export function createApp(given: AppDeps): Express {
   const bans = new BanNetworks(deps.config.BinderHub.ban_networks);
   base.use(banNetworksGuard(bans)); // everything below is refused to banned networks
   base.use(buildsApiRouter({ ...deps, pushLog: prebuilds.pushLog }));
+  base.use(buildLogRouter({ ...deps, keys: keyNames(deps.config.Redis.key_prefix) }));
   base.use(prebuildApiRouter({ ...deps, prebuilds })); // reads its own JSON body
   base.use(metricsRouter(deps.metrics.registry));
   base.use(dashboardRouter(deps)); // Dashboard.path: authenticated bull-board

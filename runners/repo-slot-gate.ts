@@ -42,27 +42,41 @@ export function repoSlotGate(inner: Processor, d: RepoSlotGateDeps): Processor {
   return async (job, token, signal) => {
     const repo = repoKey(job.data);
     const holder = job.data.buildName;
-    const answer = await d.slots.acquire(repo, holder, waiterRank(job.priority, job.data.requestedAt));
+    const answer = await d.slots.acquire(
+      repo,
+      holder,
+      waiterRank(job.priority, job.data.requestedAt),
+    );
     if (!answer.granted) {
       const event = { phase: 'waiting', message: waitingMessage(answer.running, d.limit) };
       const at = { epochMs: job.data.requestedAt, seq: 0 };
       const id = await d.bus.publish(holder, event, at).catch(() => undefined);
-      if (id) await job.log(`${new Date().toISOString()} ${event.message.trim()}`).catch(() => undefined);
-      d.log.info({ build: holder, running: answer.running }, 'build waits for a slot of its repository');
+      if (id)
+        await job.log(`${new Date().toISOString()} ${event.message.trim()}`).catch(() => undefined);
+      d.log.info(
+        { build: holder, running: answer.running },
+        'build waits for a slot of its repository',
+      );
       await job.moveToDelayed(Date.now() + d.recheckMs, token);
       throw new DelayedError();
     }
-    const renew = setInterval(() => {
-      d.slots.renew(repo, holder).catch((err: Error) => {
-        d.log.warn({ build: holder, err: err.message }, 'repository slot: lease not renewed');
-      });
-    }, Math.max(1000, Math.floor(d.leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        d.slots.renew(repo, holder).catch((err: Error) => {
+          d.log.warn({ build: holder, err: err.message }, 'repository slot: lease not renewed');
+        });
+      },
+      Math.max(1000, Math.floor(d.leaseMs / 3)),
+    );
     try {
       return await inner(job, token, signal);
     } finally {
       clearInterval(renew);
       const waiters = await d.slots.release(repo, holder).catch((err: Error) => {
-        d.log.warn({ build: holder, err: err.message }, 'repository slot: not given back (expires)');
+        d.log.warn(
+          { build: holder, err: err.message },
+          'repository slot: not given back (expires)',
+        );
         return [] as string[];
       });
       if (waiters.length > 0) await d.wake(waiters).catch(() => undefined);

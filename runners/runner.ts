@@ -78,7 +78,8 @@ export function startRunner(o: RunnerOptions): Runner {
           wake: async (names) => {
             for (const name of names) {
               const waiting = await queue.getJob(name);
-              if (waiting && (await waiting.isDelayed())) await waiting.promote().catch(() => undefined);
+              if (waiting && (await waiting.isDelayed()))
+                await waiting.promote().catch(() => undefined);
             }
           },
         })

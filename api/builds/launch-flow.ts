@@ -86,21 +86,32 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
   const refused = await quotaRefusal(deps, plan, sink.signal);
   if (refused) return refused;
   const buildStarted = performance.now();
-  const built = await build(deps, plan, req, sink).catch((err: unknown) => {
-    if (sink.signal.aborted) throw err;
-    // Redis (the queue and the event relay) is the only thing `build` talks to.
-    deps.log.error({ err, build: plan.job.buildName }, 'build queue unavailable');
-    return failedEvent(
-      'The build queue is not reachable right now, so the image cannot be built. Please try again in a moment.',
-      503,
-    );
-  });
+  const built = await build(deps, plan, req, sink)
+    .then((e) => (e.phase === 'failed' ? { ...e, log_url: buildLogUrl(deps.config, plan) } : e))
+    .catch((err: unknown) => {
+      if (sink.signal.aborted) throw err;
+      // Redis (the queue and the event relay) is the only thing `build` talks to.
+      deps.log.error({ err, build: plan.job.buildName }, 'build queue unavailable');
+      return failedEvent(
+        'The build queue is not reachable right now, so the image cannot be built. Please try again in a moment.',
+        503,
+      );
+    });
   if (built.phase === 'failed') return built;
   if (req.buildOnly)
     return { phase: 'ready', imageName: plan.image, message: 'Done! Image built\n' };
   sink.send({ phase: 'built', imageName: plan.image, message: 'Built image, launching...\n' });
   const buildMs = performance.now() - buildStarted;
   return launchServer(deps, plan, req, sink, { startedAt, buildNeeded: true, buildMs });
+}
+
+/** Where the build's whole log stays readable after it ended (`/logs/<build>`, or the API in API-only mode). */
+function buildLogUrl(config: FlowDeps['config'], plan: BuildPlan): string {
+  const base = config.BinderHub.base_url;
+  const name = plan.job.buildName;
+  return config.BinderHub.enable_api_only_mode
+    ? `${base}api/builds/${name}/log`
+    : `${base}logs/${name}`;
 }
 
 type Resolved = { provider: RepoProvider; ref: string } | { failed: BuildEvent };

@@ -67,6 +67,9 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         role,
         basePath,
         title: cfg.title,
+        logBaseUrl: deps.config.BinderHub.enable_api_only_mode
+          ? undefined
+          : `${deps.config.BinderHub.base_url}logs/`,
         links: deps.pool ? [{ text: 'Launch pool', url: `${basePath}/pool` }] : [],
       }),
     ));

@@ -7,6 +7,10 @@ import type { BuildJob } from '../build-job.js';
  * folded (hosts and GitHub/GitLab paths are case-insensitive), hashed to a short key.
  */
 export function repoKey(job: Pick<BuildJob, 'provider' | 'repoUrl'>): string {
-  const url = job.repoUrl.trim().replace(/\/+$/, '').replace(/\.git$/i, '').toLowerCase();
+  const url = job.repoUrl
+    .trim()
+    .replace(/\/+$/, '')
+    .replace(/\.git$/i, '')
+    .toLowerCase();
   return createHash('sha256').update(`${job.provider}\n${url}`).digest('hex').slice(0, 32);
 }

@@ -39,7 +39,10 @@ export class RepoSlots {
   }
 
   private waitersKeys(repo: string): [string, string] {
-    return [this.o.keys.key('repo-slots', repo, 'waiting'), this.o.keys.key('repo-slots', repo, 'seen')];
+    return [
+      this.o.keys.key('repo-slots', repo, 'waiting'),
+      this.o.keys.key('repo-slots', repo, 'seen'),
+    ];
   }
 
   async acquire(repo: string, holder: string, rank: string): Promise<SlotAnswer> {

@@ -68,7 +68,12 @@ describe('per-repository build limit', () => {
     const a2 = await popular.addCommit({ Dockerfile: dockerfile('a2') });
     const a3 = await popular.addCommit({ Dockerfile: dockerfile('a3') });
     const b1 = other.sha;
-    const results = await Promise.all([build(popular, a1), build(popular, a2), build(popular, a3), build(other, b1)]);
+    const results = await Promise.all([
+      build(popular, a1),
+      build(popular, a2),
+      build(popular, a3),
+      build(other, b1),
+    ]);
     for (const r of results) {
       const last = r.events[r.events.length - 1];
       expect(last?.phase, JSON.stringify(r.events.slice(-3))).toBe('ready');
@@ -82,9 +87,13 @@ describe('per-repository build limit', () => {
     // …while the other repository's build ran beside the first of them.
     expect(ofA.some((a) => overlaps(a, ofB[0]!))).toBe(true);
     // The builds that waited said why, before any of their log lines.
-    const waited = results.slice(0, 3).filter((r) =>
-      r.events.some((e) => e.phase === 'waiting' && /Waiting for a build slot/.test(e.message ?? '')),
-    );
+    const waited = results
+      .slice(0, 3)
+      .filter((r) =>
+        r.events.some(
+          (e) => e.phase === 'waiting' && /Waiting for a build slot/.test(e.message ?? ''),
+        ),
+      );
     expect(waited.length).toBeGreaterThanOrEqual(2);
     for (const r of waited) {
       const notice = r.events.findIndex((e) => /Waiting for a build slot/.test(e.message ?? ''));

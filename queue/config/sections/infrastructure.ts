@@ -62,6 +62,11 @@ export const buildQueueSection = z
     /** Seconds a finished build's event history (its log) is kept. */
     event_history_ttl: seconds().default(86400),
     /**
+     * Who may read a build's log after it ended (`/logs/<build>`, `/api/builds/<build>/log`):
+     * `public` (anyone, as anyone may follow it live on `/build`) or `operators` (a Dashboard token).
+     */
+    build_log_access: z.enum(['public', 'operators']).default('public'),
+    /**
      * Builds of one repository running at once, across every runner (0 = no limit). The
      * others wait, saying why, and leave their runner slot to other repositories.
      */
