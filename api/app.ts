@@ -19,6 +19,7 @@ import { repoProvidersRouter } from './routes/repo-providers.js';
 import { versionsRouter } from './routes/versions.js';
 import { uiRouter } from './ui/ui-router.js';
 import { prebuildApiRouter } from './webhooks/prebuild-api.js';
+import { cleanerRouter } from './registry-cleaner/cleaner-router.js';
 import { webhookRouter } from './webhooks/webhook-router.js';
 
 /**
@@ -45,6 +46,7 @@ export function createApp(given: AppDeps): Express {
   base.use(buildsApiRouter({ ...deps, pushLog: prebuilds.pushLog }));
   base.use(buildLogRouter({ ...deps, keys: keyNames(deps.config.Redis.key_prefix) }));
   base.use(prebuildApiRouter({ ...deps, prebuilds })); // reads its own JSON body
+  base.use(cleanerRouter({ ...deps, cleaner: deps.registryCleaner })); // admin token
   base.use(metricsRouter(deps.metrics.registry));
   base.use(dashboardRouter(deps)); // Dashboard.path: authenticated bull-board
   base.use(buildRouter(deps, bans));

@@ -9,6 +9,7 @@ import {
   type Logger,
 } from '../queue/index.js';
 import type { HostLookup } from '../queue/url-policy/check-repo-host.js';
+import type { ImageUse } from '../queue/registry-retention/image-use.js';
 import type { BuildBackend } from './build-backend.js';
 import { BuildFailedError } from './build-failed-error.js';
 import { BuildPublisher } from './build-publisher.js';
@@ -35,6 +36,8 @@ export interface ProcessBuildDeps {
   hooks?: BuildHooks;
   /** DNS for the URL policy (the system resolver by default). */
   lookupHost?: HostLookup;
+  /** Records each image pushed (the registry cleaner keeps recently pushed images). */
+  imageUse?: Pick<ImageUse, 'record'>;
 }
 
 /**
@@ -111,6 +114,14 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
       message: 'Built image, launching...\n',
       imageName: data.image,
     });
+    if (config.BinderHub.use_registry) {
+      await deps.imageUse?.record(data.image).catch((err: Error) => {
+        log.warn(
+          { err: err.message },
+          'image push not recorded (the registry cleaner uses its creation time)',
+        );
+      });
+    }
     const seconds = (Date.now() - started) / 1000;
     deps.hooks?.onEnd?.(data, 'success', seconds);
     log.info({ seconds }, 'build succeeded');

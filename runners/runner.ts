@@ -15,6 +15,7 @@ import type { BuildBackend } from './build-backend.js';
 import { createBuildProcessor, type BuildHooks } from './process-build.js';
 import { retryRedis } from './retry-redis.js';
 import { RepoSlots } from '../queue/fairness/repo-slots.js';
+import { ImageUse } from '../queue/registry-retention/image-use.js';
 import { repoSlotGate } from './repo-slot-gate.js';
 
 export interface RunnerOptions {
@@ -53,6 +54,7 @@ export function startRunner(o: RunnerOptions): Runner {
     log: o.log,
     hooks: o.hooks,
     lookupHost: o.lookupHost,
+    imageUse: new ImageUse(command, keys),
   });
   const q = config.BuildQueue;
   // Waiting builds woken when a build of their repository ends (promoted out of their delay).

@@ -7,6 +7,8 @@ import { crossSiteRefusal } from './cross-site.js';
 import { parseAuthorization, roleFor, type DashboardRole } from './dashboard-credentials.js';
 import { poolPageHandler } from './pool-page.js';
 import type { PoolStatusSource } from '../pool/pool-status.js';
+import type { CleanerReport } from '../registry-cleaner/cleaner-report.js';
+import { registryPageHandler } from './registry-page.js';
 
 export interface DashboardDeps {
   config: Pick<Config, 'BinderHub' | 'Dashboard'>;
@@ -15,6 +17,8 @@ export interface DashboardDeps {
   log: Logger;
   /** The warm launch pool, shown at `<Dashboard.path>/pool` (when there is one). */
   pool?: PoolStatusSource;
+  /** The registry cleaner, whose last report is shown at `<Dashboard.path>/registry`. */
+  registryCleaner?: { lastReport(): Promise<CleanerReport | undefined> };
 }
 
 const REALM = 'Basic realm="binderhub-ts queue dashboard", charset="UTF-8"';
@@ -70,7 +74,12 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         logBaseUrl: deps.config.BinderHub.enable_api_only_mode
           ? undefined
           : `${deps.config.BinderHub.base_url}logs/`,
-        links: deps.pool ? [{ text: 'Launch pool', url: `${basePath}/pool` }] : [],
+        links: [
+          ...(deps.pool ? [{ text: 'Launch pool', url: `${basePath}/pool` }] : []),
+          ...(deps.registryCleaner
+            ? [{ text: 'Registry cleaner', url: `${basePath}/registry` }]
+            : []),
+        ],
       }),
     ));
 
@@ -112,6 +121,9 @@ export function dashboardRouter(deps: DashboardDeps): Router {
 
   router.use(cfg.path, securityHeaders, guard);
   if (deps.pool) router.get(`${cfg.path}/pool`, poolPageHandler(deps.pool, basePath));
+  if (deps.registryCleaner) {
+    router.get(`${cfg.path}/registry`, registryPageHandler(deps.registryCleaner, basePath));
+  }
   router.use(cfg.path, (req, res, next) => {
     board(res.locals.dashboardRole as DashboardRole).then((handle) => handle(req, res, next), next);
   });
