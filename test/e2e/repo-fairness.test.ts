@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyNames } from '../../queue/index.js';
+import { ImageUse } from '../../queue/registry-retention/image-use.js';
 import type { BuildBackend } from '../../runners/build-backend.js';
 import { startHarness, type Harness } from '../helpers/binder-harness.js';
 import { readEventStream, type StreamResult } from '../helpers/sse-client.js';
@@ -100,6 +102,10 @@ describe('per-repository build limit', () => {
       const firstLog = r.events.findIndex((e) => e.phase === 'fetching' || e.phase === 'building');
       expect(notice).toBeLessThan(firstLog);
     }
+    // Each pushed image was recorded for the registry cleaner.
+    const images = results.map((r) => String(r.events[r.events.length - 1]!.data.imageName));
+    const use = new ImageUse(h.api.runtime.deps.redis, keyNames(h.config.Redis.key_prefix));
+    expect((await use.lastUsed(images)).size).toBe(4);
     // A waiting build is woken when the slot frees, not on its next recheck only.
     const gaps = ofA.slice(1).map((r, i) => r.start - ofA[i]!.end);
     expect(Math.max(...gaps), `gaps between builds: ${gaps.join(', ')} ms`).toBeLessThan(3000);
