@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoKey } from '../../queue/fairness/repo-key.js';
+import { RepoSlots, waiterRank } from '../../queue/fairness/repo-slots.js';
 import { keyNames } from '../../queue/index.js';
 import { ImageUse } from '../../queue/registry-retention/image-use.js';
 import type { BuildBackend } from '../../runners/build-backend.js';
@@ -110,4 +112,27 @@ describe('per-repository build limit', () => {
     const gaps = ofA.slice(1).map((r, i) => r.start - ofA[i]!.end);
     expect(Math.max(...gaps), `gaps between builds: ${gaps.join(', ')} ms`).toBeLessThan(3000);
   }, 300_000);
+
+  it('gives a dead runner’s slot back when its lease runs out', async () => {
+    // A runner that died mid-build left its slot behind: nobody renews it any more.
+    const keys = keyNames(h.config.Redis.key_prefix);
+    const redis = h.api.runtime.deps.redis;
+    const dead = new RepoSlots({ redis, keys, limit: 1, leaseMs: 4000, staleMs: 60_000 });
+    const repo = repoKey({ provider: 'git', repoUrl: other.url });
+    expect(await dead.acquire(repo, 'build-of-a-dead-runner', waiterRank(1, 0))).toEqual({
+      granted: true,
+    });
+    const leftAt = Date.now();
+    const ref = await other.addCommit({ Dockerfile: dockerfile('b2') });
+    const r = await build(other, ref);
+    expect(r.events.at(-1)?.phase).toBe('ready');
+    expect(r.events.some((e) => /Waiting for a build slot: 1 build/.test(e.message ?? ''))).toBe(
+      true,
+    );
+    const run = runs.find((x) => x.ref === ref)!;
+    // Not before the lease ran out; then at the next recheck (per_repo_recheck 10 s).
+    expect(run.start - leftAt).toBeGreaterThanOrEqual(4000);
+    expect(run.start - leftAt).toBeLessThan(4000 + 10_000 + 3000);
+    expect(await dead.running(repo)).toEqual([]);
+  }, 120_000);
 });
