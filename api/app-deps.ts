@@ -4,7 +4,9 @@ import type { EventLog } from '../queue/event-log/index.js';
 import type { FollowerLeases } from '../queue/followers/follower-leases.js';
 import type { BuildQueue, EventBus, Logger } from '../queue/index.js';
 import type { LastGoodStore } from '../queue/last-good/last-good-store.js';
+import type { ImageUse } from '../queue/registry-retention/image-use.js';
 import type { BuildTokens } from './build-token/build-tokens.js';
+import type { RegistryCleaner } from './registry-cleaner/registry-cleaner.js';
 import type { HealthChecker } from './health/health-checker.js';
 import type { LaunchQuota } from './launch/launch-quota.js';
 import type { Launcher } from './launch/launcher.js';
@@ -54,4 +56,8 @@ export interface AppDeps {
   eventLog?: EventLog;
   /** Warm servers handed to launches (`LaunchPool.*`; absent while no spec is pooled). */
   pool?: LaunchPool;
+  /** When images were last launched (read by the registry cleaner). */
+  imageUse?: ImageUse;
+  /** Deletes images unused for `RegistryCleaner.max_age_days` (absent while it is off). */
+  registryCleaner?: RegistryCleaner;
 }

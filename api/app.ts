@@ -3,6 +3,8 @@ import type { AppDeps } from './app-deps.js';
 import { BanNetworks } from './http/ban-networks.js';
 import { banNetworksGuard } from './http/ban-networks-guard.js';
 import { buildsApiRouter } from './builds-api/builds-router.js';
+import { buildLogRouter } from './build-logs/build-log-router.js';
+import { keyNames } from '../queue/index.js';
 import { commonHeaders } from './http/common-headers.js';
 import { requestGuards } from './http/request-guards.js';
 import { trustProxySetting } from './http/trust-proxy.js';
@@ -18,6 +20,7 @@ import { versionsRouter } from './routes/versions.js';
 import { uiRouter } from './ui/ui-router.js';
 import { rebuildApiRouter } from './rebuilds/rebuild-api.js';
 import { prebuildApiRouter } from './webhooks/prebuild-api.js';
+import { cleanerRouter } from './registry-cleaner/cleaner-router.js';
 import { webhookRouter } from './webhooks/webhook-router.js';
 
 /**
@@ -42,8 +45,10 @@ export function createApp(given: AppDeps): Express {
   const bans = new BanNetworks(deps.config.BinderHub.ban_networks);
   base.use(banNetworksGuard(bans)); // everything below is refused to banned networks
   base.use(buildsApiRouter({ ...deps, pushLog: prebuilds.pushLog }));
+  base.use(buildLogRouter({ ...deps, keys: keyNames(deps.config.Redis.key_prefix) }));
   base.use(prebuildApiRouter({ ...deps, prebuilds })); // reads its own JSON body
   base.use(rebuildApiRouter(deps)); // reads its own JSON body
+  base.use(cleanerRouter({ ...deps, cleaner: deps.registryCleaner })); // admin token
   base.use(metricsRouter(deps.metrics.registry));
   base.use(dashboardRouter(deps)); // Dashboard.path: authenticated bull-board
   base.use(buildRouter(deps, bans));

@@ -32,6 +32,9 @@ import { dockerConfigPath, readDockerConfig } from './registry/docker-config.js'
 import { DockerRegistry } from './registry/docker-registry.js';
 import type { ImageRegistry } from './registry/image-registry.js';
 import { LocalEngineRegistry } from './registry/local-engine-registry.js';
+import { ImageUse } from '../queue/registry-retention/image-use.js';
+import { createRegistryCleaner } from './registry-cleaner/create-registry-cleaner.js';
+import { scheduleCleaner } from './registry-cleaner/cleaner-schedule.js';
 
 export interface ApiDepsOverrides {
   /** fetch used for SaaS provider APIs (tests pass recorded responses). */
@@ -178,6 +181,27 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
         metricsRegistry: metrics.registry,
       })
     : undefined;
+  const imageUse = new ImageUse(redis, keys);
+  const lastGood = new LastGoodStore({
+    redis,
+    keys,
+    ttlSeconds: q.last_good_ttl,
+    imagePrefix: config.BinderHub.image_prefix,
+  });
+  const registryCleaner = createRegistryCleaner({
+    config,
+    redis,
+    keys,
+    log,
+    metrics: metrics.registry,
+    use: imageUse,
+    keepers: [{ imagesToKeep: () => lastGood.images() }],
+  });
+  const c = config.RegistryCleaner;
+  const cleanerSchedule =
+    registryCleaner && c.interval > 0
+      ? scheduleCleaner(registryCleaner, { intervalSeconds: c.interval, dryRun: c.dry_run, log })
+      : undefined;
   const deps: AppDeps = {
     config,
     log,
@@ -187,12 +211,7 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     buildQueue,
     bus,
     followers,
-    lastGood: new LastGoodStore({
-      redis,
-      keys,
-      ttlSeconds: q.last_good_ttl,
-      imagePrefix: config.BinderHub.image_prefix,
-    }),
+    lastGood,
     providers,
     registry,
     launcher,
@@ -203,6 +222,8 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     ),
     eventLog,
     pool,
+    imageUse,
+    registryCleaner,
     health,
     builderInfo: builderInfo(config),
     keepaliveMs: o.keepaliveMs,
@@ -220,6 +241,7 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
   return {
     deps,
     async close() {
+      cleanerSchedule?.close();
       // Stops the pool's starts under way and removes their hub users (bounded inside).
       await withTimeout(pool?.close() ?? Promise.resolve(), 30_000, 'launch pool').catch(
         (err: Error) => log.warn({ err: err.message }, 'shutdown step did not finish'),

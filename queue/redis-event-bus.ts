@@ -229,8 +229,16 @@ export class RedisEventBus implements EventBus {
   private feedFor(buildName: string): Feed {
     let feed = this.feeds.get(buildName);
     if (!feed) {
-      const ready = this.subscriber()
-        .subscribe(this.opts.keys.buildChannel(buildName))
+      // SUBSCRIBE only once the connection is ready: one sent while it still connects
+      // puts it in subscriber mode before ioredis' ready check (INFO), which then fails
+      // every follow started meanwhile (the first requests of a fresh api, all at once).
+      const sub = this.subscriber();
+      const connected =
+        sub.status === 'ready'
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => sub.once('ready', () => resolve()));
+      const ready = connected
+        .then(() => sub.subscribe(this.opts.keys.buildChannel(buildName)))
         .then(() => undefined);
       feed = { followers: new Set(), ready, handedOutAt: -Infinity };
       ready.catch(() => this.feeds.delete(buildName));

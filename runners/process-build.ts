@@ -13,6 +13,7 @@ import {
 } from '../queue/index.js';
 import type { LastGoodStore } from '../queue/last-good/last-good-store.js';
 import type { HostLookup } from '../queue/url-policy/check-repo-host.js';
+import type { ImageUse } from '../queue/registry-retention/image-use.js';
 import type { BuildBackend } from './build-backend.js';
 import { BuildFailedError } from './build-failed-error.js';
 import { BuildPublisher } from './build-publisher.js';
@@ -45,6 +46,8 @@ export interface ProcessBuildDeps {
   followers?: { redis: Redis; keys: KeyNames };
   /** Where each successful build is recorded as its ref's last good image. */
   lastGood?: LastGoodStore;
+  /** Records each image pushed (the registry cleaner keeps recently pushed images). */
+  imageUse?: Pick<ImageUse, 'record'>;
 }
 
 /**
@@ -156,6 +159,14 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
       message: 'Built image, launching...\n',
       imageName: data.image,
     });
+    if (config.BinderHub.use_registry) {
+      await deps.imageUse?.record(data.image).catch((err: Error) => {
+        log.warn(
+          { err: err.message },
+          'image push not recorded (the registry cleaner uses its creation time)',
+        );
+      });
+    }
     const seconds = (Date.now() - started) / 1000;
     deps.hooks?.onEnd?.(data, 'success', seconds);
     log.info({ seconds }, 'build succeeded');

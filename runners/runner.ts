@@ -1,4 +1,4 @@
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { Config } from '../queue/config/index.js';
 import {
   createRedis,
@@ -15,6 +15,9 @@ import type { HostLookup } from '../queue/url-policy/check-repo-host.js';
 import type { BuildBackend } from './build-backend.js';
 import { createBuildProcessor, type BuildHooks } from './process-build.js';
 import { retryRedis } from './retry-redis.js';
+import { RepoSlots } from '../queue/fairness/repo-slots.js';
+import { ImageUse } from '../queue/registry-retention/image-use.js';
+import { repoSlotGate } from './repo-slot-gate.js';
 
 export interface RunnerOptions {
   config: Config;
@@ -59,9 +62,40 @@ export function startRunner(o: RunnerOptions): Runner {
       ttlSeconds: config.BuildQueue.last_good_ttl,
       imagePrefix: config.BinderHub.image_prefix,
     }),
+    imageUse: new ImageUse(command, keys),
   });
+  const q = config.BuildQueue;
+  // Waiting builds woken when a build of their repository ends (promoted out of their delay).
+  const queue = new Queue<BuildJob, BuildResult>(q.name, {
+    connection: command,
+    prefix: config.Redis.key_prefix,
+  });
+  const gated =
+    q.per_repo_concurrency > 0
+      ? repoSlotGate(processor, {
+          slots: new RepoSlots({
+            redis: command,
+            keys,
+            limit: q.per_repo_concurrency,
+            leaseMs: q.per_repo_lease * 1000,
+            staleMs: Math.max(q.per_repo_recheck * 6, q.per_repo_lease) * 1000,
+          }),
+          bus,
+          log: o.log,
+          limit: q.per_repo_concurrency,
+          leaseMs: q.per_repo_lease * 1000,
+          recheckMs: q.per_repo_recheck * 1000,
+          wake: async (names) => {
+            for (const name of names) {
+              const waiting = await queue.getJob(name);
+              if (waiting && (await waiting.isDelayed()))
+                await waiting.promote().catch(() => undefined);
+            }
+          },
+        })
+      : processor;
   const connection = createRedis(config.Redis.url, 'worker');
-  const worker = new Worker<BuildJob, BuildResult>(config.BuildQueue.name, processor, {
+  const worker = new Worker<BuildJob, BuildResult>(config.BuildQueue.name, gated, {
     connection,
     prefix: config.Redis.key_prefix,
     concurrency: config.Runner.concurrency,
@@ -91,6 +125,7 @@ export function startRunner(o: RunnerOptions): Runner {
     bus,
     async close(force = false) {
       await worker.close(force);
+      await queue.close();
       await bus.close();
       command.disconnect();
       connection.disconnect();

@@ -46,6 +46,7 @@ export type FlowDeps = Pick<
   | 'quota'
   | 'eventLog'
   | 'pool'
+  | 'imageUse'
 >;
 
 /** How long a request's steps took, for its launch event. */

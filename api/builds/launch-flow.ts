@@ -100,15 +100,17 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
   if (earlier && req.fallback === 'last-good')
     return launchEarlier(deps, plan, earlier, req, sink, startedAt);
   const buildStarted = performance.now();
-  const built = await build(deps, plan, req, sink, earlier).catch((err: unknown) => {
-    if (sink.signal.aborted) throw err;
-    // Redis (the queue and the event relay) is the only thing `build` talks to.
-    deps.log.error({ err, build: plan.job.buildName }, 'build queue unavailable');
-    return failedEvent(
-      'The build queue is not reachable right now, so the image cannot be built. Please try again in a moment.',
-      503,
-    );
-  });
+  const built = await build(deps, plan, req, sink, earlier)
+    .then((e) => (e.phase === 'failed' ? { ...e, log_url: buildLogUrl(deps.config, plan) } : e))
+    .catch((err: unknown) => {
+      if (sink.signal.aborted) throw err;
+      // Redis (the queue and the event relay) is the only thing `build` talks to.
+      deps.log.error({ err, build: plan.job.buildName }, 'build queue unavailable');
+      return failedEvent(
+        'The build queue is not reachable right now, so the image cannot be built. Please try again in a moment.',
+        503,
+      );
+    });
   if (built.phase === 'failed') return built;
   if (req.buildOnly)
     return { phase: 'ready', imageName: plan.image, message: 'Done! Image built\n' };
@@ -126,6 +128,15 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
 /** `ready` with the fields that say what was launched; any other end as it is. */
 const withFields = (end: BuildEvent, fields: Record<string, string>): BuildEvent =>
   end.phase === 'ready' ? { ...end, ...fields } : end;
+
+/** Where the build's whole log stays readable after it ended (`/logs/<build>`, or the API in API-only mode). */
+function buildLogUrl(config: FlowDeps['config'], plan: BuildPlan): string {
+  const base = config.BinderHub.base_url;
+  const name = plan.job.buildName;
+  return config.BinderHub.enable_api_only_mode
+    ? `${base}api/builds/${name}/log`
+    : `${base}logs/${name}`;
+}
 
 type Resolved = { provider: RepoProvider; ref: string } | { failed: BuildEvent };
 

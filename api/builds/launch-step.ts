@@ -90,6 +90,10 @@ export async function launchServer(
     metrics.inprogressLaunches.dec();
   }
   const ended = performance.now();
+  // The registry cleaner keeps images launched within RegistryCleaner.max_age_days.
+  deps.imageUse?.record(plan.image).catch((err: Error) => {
+    deps.log.warn({ err: err.message, image: plan.image }, 'image launch not recorded');
+  });
   const { attempt, ...info } = server.result;
   metrics.launchTime.observe({ status: 'success', retries: attempt }, (ended - started) / 1000);
   metrics.launchCount.inc({ status: 'success', ...labels });

@@ -13,6 +13,8 @@ export interface BoardOptions {
   /** Full URL path the dashboard answers at (BinderHub.base_url + Dashboard.path). */
   basePath: string;
   title: string;
+  /** Where a build's log page is: `<logBaseUrl><build name>` (shown in each job's data). */
+  logBaseUrl?: string;
   /** Links in the board's header menu (the launch pool's page). */
   links?: Array<{ text: string; url: string }>;
 }
@@ -33,7 +35,7 @@ export function createBoard(opts: BoardOptions): RequestHandler {
       'Image builds. Job name: provider/spec@ref. Interactive launches run before webhook pre-builds.',
   };
   const adapter = new BullMQAdapter(opts.queue, adapterOptions);
-  adapter.setFormatter('data', formatJobData);
+  adapter.setFormatter('data', (data: unknown) => formatJobData(data, opts.logBaseUrl));
   const server = new ExpressAdapter().setBasePath(opts.basePath);
   createBullBoard({
     queues: [adapter],

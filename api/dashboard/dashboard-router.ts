@@ -9,6 +9,8 @@ import { poolPageHandler } from './pool-page.js';
 import { rebuildPageRouter } from './rebuild-page.js';
 import type { RebuildDeps } from '../rebuilds/request-rebuild.js';
 import type { PoolStatusSource } from '../pool/pool-status.js';
+import type { CleanerReport } from '../registry-cleaner/cleaner-report.js';
+import { registryPageHandler } from './registry-page.js';
 
 export interface DashboardDeps {
   config: Pick<Config, 'BinderHub' | 'Dashboard'>;
@@ -19,6 +21,8 @@ export interface DashboardDeps {
   pool?: PoolStatusSource;
   /** The providers, for forced rebuilds at `<Dashboard.path>/rebuild` (none without). */
   providers?: RebuildDeps['providers'];
+  /** The registry cleaner, whose last report is shown at `<Dashboard.path>/registry`. */
+  registryCleaner?: { lastReport(): Promise<CleanerReport | undefined> };
 }
 
 const REALM = 'Basic realm="binderhub-ts queue dashboard", charset="UTF-8"';
@@ -71,10 +75,16 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         role,
         basePath,
         title: cfg.title,
+        logBaseUrl: deps.config.BinderHub.enable_api_only_mode
+          ? undefined
+          : `${deps.config.BinderHub.base_url}logs/`,
         links: [
           ...(deps.pool ? [{ text: 'Launch pool', url: `${basePath}/pool` }] : []),
           ...(role === 'admin' && deps.providers
             ? [{ text: 'Rebuild an image', url: `${basePath}/rebuild` }]
+            : []),
+          ...(deps.registryCleaner
+            ? [{ text: 'Registry cleaner', url: `${basePath}/registry` }]
             : []),
         ],
       }),
@@ -121,6 +131,9 @@ export function dashboardRouter(deps: DashboardDeps): Router {
   if (deps.providers) {
     const rebuild = { ...deps, providers: deps.providers };
     router.use(rebuildPageRouter(rebuild, `${cfg.path}/rebuild`, basePath));
+  }
+  if (deps.registryCleaner) {
+    router.get(`${cfg.path}/registry`, registryPageHandler(deps.registryCleaner, basePath));
   }
   router.use(cfg.path, (req, res, next) => {
     board(res.locals.dashboardRole as DashboardRole).then((handle) => handle(req, res, next), next);

@@ -5,6 +5,8 @@ import { createClientLimits } from '../rate-limit/client-limits.js';
 import type { BuildTokens } from '../build-token/build-tokens.js';
 import { createUiAssets, type UiAssets } from './assets/ui-assets.js';
 import { BADGE_LOGO_SVG, BADGE_SVG } from './badges/badge-svgs.js';
+import { keyNames } from '../../queue/index.js';
+import { buildLogPageHandler } from './handlers/build-log-page-handler.js';
 import { launchPageHandler } from './handlers/launch-page-handler.js';
 import { legacyRedirectHandler } from './handlers/legacy-redirect.js';
 import { notFoundHandler } from './handlers/not-found-handler.js';
@@ -15,7 +17,7 @@ import { renderAboutPage } from './pages/about-page.js';
 import { renderHomePage } from './pages/home-page.js';
 
 export type UiDeps = Pick<AppDeps, 'config' | 'log' | 'version' | 'providers'> &
-  Partial<Pick<AppDeps, 'redis' | 'limits'>> & {
+  Partial<Pick<AppDeps, 'redis' | 'limits' | 'bus' | 'buildQueue'>> & {
     /** Shared with `/build`'s guard; see `buildTokensFor`. */
     buildTokens?: BuildTokens;
     /** The browser bundle; by default bundled on the fly from source, or read from dist/ui. */
@@ -56,6 +58,15 @@ export function uiRouter(deps: UiDeps): Router {
       log,
     }),
   );
+  if (deps.redis && deps.bus && deps.buildQueue) {
+    const logs = {
+      redis: deps.redis,
+      keys: keyNames(deps.config.Redis.key_prefix),
+      bus: deps.bus,
+      buildQueue: deps.buildQueue,
+    };
+    router.get('/logs/:build', buildLogPageHandler(site, deps.config, logs));
+  }
   router.get(['/repo/:user/:repo', '/repo/:user/:repo/*rest'], legacyRedirectHandler());
   router.get('/badge.svg', svg(BADGE_SVG));
   router.get('/badge_logo.svg', svg(BADGE_LOGO_SVG));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { binderHubSection } from './sections/binderhub.js';
 import { launcherSection, launchQuotaSection, rateLimiterSection } from './sections/launch.js';
 import { launchPoolSection } from './sections/launch-pool.js';
-import { dockerRegistrySection } from './sections/registry.js';
+import { dockerRegistrySection, registryCleanerSection } from './sections/registry.js';
 import {
   gistProviderSection,
   gitHubProviderSection,
@@ -46,6 +46,7 @@ export const configSchema = z
     RateLimiter: section(rateLimiterSection),
     LaunchPool: section(launchPoolSection),
     DockerRegistry: section(dockerRegistrySection),
+    RegistryCleaner: section(registryCleanerSection),
     GitHubRepoProvider: section(gitHubProviderSection),
     GistRepoProvider: section(gistProviderSection),
     GitLabRepoProvider: section(gitLabProviderSection),

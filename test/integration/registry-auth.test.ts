@@ -8,6 +8,10 @@ import { createPrivateKey } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerRegistry } from '../../api/registry/docker-registry.js';
+import {
+  RegistryApiError,
+  RegistryV2Client,
+} from '../../api/registry-cleaner/registry-v2-client.js';
 import { RegistryUnavailableError } from '../../api/registry/image-registry.js';
 import {
   htpasswdLine,
@@ -148,6 +152,34 @@ describe('registry client auth flows against a real registry', () => {
     });
     expect(await r.hasImage(`${host(tokenRegistry.url)}/binder-tok:v1`)).toBe(true);
     expect(tokenRequests - before).toBe(1);
+  });
+
+  it('registry cleaner: contacts no token realm but the registry host and DockerRegistry.token_url', async () => {
+    // The realm is on another port of 127.0.0.1: another origin, refused without token_url.
+    const before = tokenRequests;
+    const refused = new RegistryV2Client({
+      url: tokenRegistry.url,
+      username: USER,
+      password: PASSWORD,
+    });
+    await expect(refused.tags('binder-tok')).rejects.toThrow(
+      /token realm .* is neither the registry nor DockerRegistry.token_url/,
+    );
+    expect(tokenRequests).toBe(before);
+    const c = new RegistryV2Client({
+      url: tokenRegistry.url,
+      username: USER,
+      password: PASSWORD,
+      tokenUrl,
+    });
+    expect(await c.tags('binder-tok')).toContain('v1');
+    const m = await c.manifest('binder-tok', 'v1');
+    expect(m?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await c.manifest('binder-tok', 'nope')).toBeUndefined();
+    // This registry does not allow deletes: said so, in words an operator can act on.
+    const del = c.deleteManifest('binder-tok', m!.digest);
+    await expect(del).rejects.toBeInstanceOf(RegistryApiError);
+    await expect(del).rejects.toThrow(/refuses deletes.*storage.delete.enabled/);
   });
 
   it('a registry answering 5xx is retried, then reported unavailable — not absent', async () => {

@@ -8,13 +8,19 @@ import { imageBasenameAndTag } from '../../api/builds/image-name.js';
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-export async function putTinyImage(image: string, registryUrl = 'http://127.0.0.1:5000') {
+export async function putTinyImage(
+  image: string,
+  registryUrl = 'http://127.0.0.1:5000',
+  /** The image's creation time in its config (none by default). */
+  created?: string,
+) {
   const { name, tag } = imageBasenameAndTag(image);
   const config = Buffer.from(
     JSON.stringify({
       architecture: 'amd64',
       os: 'linux',
       rootfs: { type: 'layers', diff_ids: [] },
+      ...(created ? { created } : {}),
     }),
   );
   const digest = sha256(config);

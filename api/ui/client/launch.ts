@@ -62,6 +62,13 @@ function showFailure(event: StreamEvent): void {
   document.body.classList.add('launch-failed');
   byId('failure-message').textContent = message;
   byId('failure-hint').textContent = failureHint(event);
+  // A build that ran has a log page (`/logs/<build>`); only a same-origin path is linked.
+  const logUrl = typeof event.log_url === 'string' ? event.log_url : '';
+  const logPath = logUrl.startsWith(config.baseUrl) ? logUrl.slice(config.baseUrl.length) : '';
+  if (/^(logs\/build-[a-z0-9-]+|api\/builds\/build-[a-z0-9-]+\/log)$/.test(logPath)) {
+    byId<HTMLAnchorElement>('failure-log-link').href = logUrl;
+    byId('failure-log').hidden = false;
+  }
   byId('failure').hidden = false;
   log.write(`\n\x1b[1;31m${message}\x1b[0m\n`);
   byId('retry').focus();

@@ -4,6 +4,7 @@ import type { SiteSettings } from '../html/site-settings.js';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
   429: 'Too Many Requests',

@@ -43,6 +43,7 @@ export function renderLaunchPage(site: SiteSettings, input: LaunchPageInput): st
     <h2>The launch failed</h2>
     <p id="failure-message" class="failure-message"></p>
     <p id="failure-hint"></p>
+    <p id="failure-log" hidden>The whole build log stays readable after this page is closed: <a id="failure-log-link" href="#">open the build log</a>.</p>
     <p><button id="retry" type="button" class="primary">Try again</button> <a href="${site.baseUrl}">Back to the home page</a></p>
   </div>
   <p id="ready-link" hidden>Your server is ready: <a id="server-link" href="#">open it</a>.</p>

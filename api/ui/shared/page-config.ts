@@ -5,7 +5,7 @@ export interface PageConfig {
   /** `BinderHub.badge_base_url`, or '' to use this page's origin and `baseUrl`. */
   badgeBaseUrl: string;
   binderVersion: string;
-  page: 'home' | 'launch' | 'about' | 'error';
+  page: 'home' | 'launch' | 'about' | 'error' | 'build-log';
   /** Launch page: the provider prefix (`gh`, `git`, …). */
   providerId?: string;
   /** Launch page: the raw (still percent-encoded) spec after `/v2/<provider>/`. */

@@ -59,7 +59,7 @@ export const buildQueueSection = z
      * then reported, instead of waited for forever.
      */
     follow_check_interval: seconds().min(1).default(15),
-    /** Seconds a finished build's event history is kept. */
+    /** Seconds a finished build's event history (its log) is kept. */
     event_history_ttl: seconds().default(86400),
     /**
      * Seconds an interactive build may run with nobody following it (every `/build`
@@ -77,6 +77,20 @@ export const buildQueueSection = z
     last_good_ttl: seconds()
       .min(60)
       .default(90 * 86400),
+    /**
+     * Who may read a build's log after it ended (`/logs/<build>`, `/api/builds/<build>/log`):
+     * `public` (anyone, as anyone may follow it live on `/build`) or `operators` (a Dashboard token).
+     */
+    build_log_access: z.enum(['public', 'operators']).default('public'),
+    /**
+     * Builds of one repository running at once, across every runner (0 = no limit). The
+     * others wait, saying why, and leave their runner slot to other repositories.
+     */
+    per_repo_concurrency: z.number().int().nonnegative().default(2),
+    /** Seconds a build's repository slot is held without renewal: a dead runner's comes back after this. */
+    per_repo_lease: seconds().min(5).default(30),
+    /** Seconds between two tries of a build waiting for its repository (it is also woken when a slot frees). */
+    per_repo_recheck: seconds().min(1).default(5),
   })
   .strict()
   .refine((q) => q.event_stream_max_buffer >= 4 * q.event_max_bytes, {

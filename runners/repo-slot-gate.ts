@@ -1,0 +1,85 @@
+import { DelayedError, type Job } from 'bullmq';
+import type { BuildJob, BuildResult, EventBus, Logger } from '../queue/index.js';
+import { repoKey } from '../queue/fairness/repo-key.js';
+import { waiterRank, type RepoSlots } from '../queue/fairness/repo-slots.js';
+
+type Processor = (
+  job: Job<BuildJob, BuildResult>,
+  token?: string,
+  signal?: AbortSignal,
+) => Promise<BuildResult>;
+
+export interface RepoSlotGateDeps {
+  slots: RepoSlots;
+  bus: EventBus;
+  log: Logger;
+  /** The per-repository limit (for the message). */
+  limit: number;
+  leaseMs: number;
+  /** Milliseconds a build refused a slot waits before it asks again (unless woken sooner). */
+  recheckMs: number;
+  /** Moves the named waiting builds to the front of their delay (a slot came free). */
+  wake(buildNames: string[]): Promise<void>;
+}
+
+function waitingMessage(running: number, limit: number): string {
+  const builds = running === 1 ? '1 build' : `${running} builds`;
+  const why =
+    running >= limit
+      ? `${builds} of this repository already running (at most ${limit} at once here)`
+      : 'other builds of this repository are first in line';
+  return `Waiting for a build slot: ${why}. Your build starts when one ends.\n`;
+}
+
+/**
+ * Wraps the build processor with the per-repository limit: a job whose repository has
+ * all its slots taken goes back to the queue as a delayed job (its worker slot freed for
+ * other repositories) and asks again after `recheckMs`, or at once when a build of its
+ * repository ends. The first refusal tells the build's followers why they wait (a
+ * `waiting` event placed before every log line of the build, so it is written once).
+ */
+export function repoSlotGate(inner: Processor, d: RepoSlotGateDeps): Processor {
+  return async (job, token, signal) => {
+    const repo = repoKey(job.data);
+    const holder = job.data.buildName;
+    const answer = await d.slots.acquire(
+      repo,
+      holder,
+      waiterRank(job.priority, job.data.requestedAt),
+    );
+    if (!answer.granted) {
+      const event = { phase: 'waiting', message: waitingMessage(answer.running, d.limit) };
+      const at = { epochMs: job.data.requestedAt, seq: 0 };
+      const id = await d.bus.publish(holder, event, at).catch(() => undefined);
+      if (id)
+        await job.log(`${new Date().toISOString()} ${event.message.trim()}`).catch(() => undefined);
+      d.log.info(
+        { build: holder, running: answer.running },
+        'build waits for a slot of its repository',
+      );
+      await job.moveToDelayed(Date.now() + d.recheckMs, token);
+      throw new DelayedError();
+    }
+    const renew = setInterval(
+      () => {
+        d.slots.renew(repo, holder).catch((err: Error) => {
+          d.log.warn({ build: holder, err: err.message }, 'repository slot: lease not renewed');
+        });
+      },
+      Math.max(1000, Math.floor(d.leaseMs / 3)),
+    );
+    try {
+      return await inner(job, token, signal);
+    } finally {
+      clearInterval(renew);
+      const waiters = await d.slots.release(repo, holder).catch((err: Error) => {
+        d.log.warn(
+          { build: holder, err: err.message },
+          'repository slot: not given back (expires)',
+        );
+        return [] as string[];
+      });
+      if (waiters.length > 0) await d.wake(waiters).catch(() => undefined);
+    }
+  };
+}
