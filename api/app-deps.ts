@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../queue/config/index.js';
 import type { EventLog } from '../queue/event-log/index.js';
 import type { BuildQueue, EventBus, Logger } from '../queue/index.js';
+import type { HubLogin } from './auth/create-hub-login.js';
 import type { BuildTokens } from './build-token/build-tokens.js';
 import type { HealthChecker } from './health/health-checker.js';
 import type { LaunchQuota } from './launch/launch-quota.js';
@@ -48,4 +49,6 @@ export interface AppDeps {
   eventLog?: EventLog;
   /** Warm servers handed to launches (`LaunchPool.*`; absent while no spec is pooled). */
   pool?: LaunchPool;
+  /** Hub login and sessions (`BinderHub.auth_enabled`; absent otherwise). */
+  login?: HubLogin;
 }

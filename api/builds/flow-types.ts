@@ -15,6 +15,8 @@ export interface FlowRequest {
   buildToken: boolean;
   /** The request's headers, for the launch event's origins. */
   header: (name: string) => string | undefined;
+  /** The logged-in hub user (`BinderHub.auth_enabled`): the launch starts this user's server. */
+  user?: string;
 }
 
 export interface FlowSink {
