@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Config } from '../../queue/config/index.js';
+import { ConfigError, type Config } from '../../queue/config/index.js';
 import { keyNames, type Logger } from '../../queue/index.js';
 import { HubAuth } from './hub-auth.js';
 import { HubOAuthClient } from './hub-oauth-client.js';
@@ -20,6 +20,11 @@ export function createHubLogin(o: {
   fetch?: typeof fetch;
 }): HubLogin {
   const { BinderHub: b, HubOAuth: settings } = o.config;
+  if (!b.hub_api_token) {
+    throw new ConfigError(
+      'invalid configuration: BinderHub.hub_api_token: is required with BinderHub.auth_enabled (it is the OAuth client secret); set it or $JUPYTERHUB_API_TOKEN',
+    );
+  }
   const log = o.log.child({ component: 'hub-login' });
   const store = new SessionStore(
     o.redis,

@@ -75,14 +75,14 @@ export const configSchema = z
   .strict()
   .superRefine((c, ctx) => {
     if (c.BinderHub.auth_enabled) {
-      for (const trait of ['hub_url', 'hub_api_token'] as const) {
-        if (!c.BinderHub[trait]) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['BinderHub', trait],
-            message: 'is required with BinderHub.auth_enabled (the hub is the OAuth provider)',
-          });
-        }
+      // hub_api_token (the OAuth client secret) often comes from the environment of the
+      // api alone: the api checks it when it starts (createHubLogin).
+      if (!c.BinderHub.hub_url) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['BinderHub', 'hub_url'],
+          message: 'is required with BinderHub.auth_enabled (the hub is the OAuth provider)',
+        });
       }
     }
     // Pooled servers belong to temporary users: with hub login, each server is the user's.

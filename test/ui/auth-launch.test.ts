@@ -147,3 +147,21 @@ describe('authenticated Binder (hub login, the user’s own named servers)', () 
     await page.close();
   }, 180_000);
 });
+
+describe('session end', () => {
+  it('logout ends the session here and at the hub; /build is 403 again', async () => {
+    const page = await context.newPage();
+    const build = `${h.url}build/git/${encodeURIComponent(repo.url)}/HEAD`;
+    await page.goto(`${h.url}logout`);
+    await page.waitForURL(/\/hub\/login/, { timeout: 30_000 });
+    const after = await page.request.get(build, { headers: { accept: 'text/event-stream' } });
+    expect(await after.text()).toContain('"status_code":403');
+    expect((await context.cookies(h.url)).map((c) => c.name)).not.toContain('binderhub-session');
+    // A hub token that is not a user's (the binder service's own) is no login either.
+    const service = await fetch(build, {
+      headers: { accept: 'text/event-stream', authorization: `token ${hub.apiToken}` },
+    });
+    expect(await service.text()).toContain('"status_code":403');
+    await page.close();
+  }, 60_000);
+});
