@@ -148,6 +148,60 @@ describe('authenticated Binder (hub login, the user’s own named servers)', () 
   }, 180_000);
 });
 
+/** The `data:` events of a finished `/build` stream. */
+async function events(res: Response): Promise<Array<Record<string, unknown>>> {
+  return (await res.text())
+    .split('\n')
+    .filter((l) => l.startsWith('data:'))
+    .map((l) => JSON.parse(l.slice(5)) as Record<string, unknown>);
+}
+
+describe('API clients: a hub API token, the default server (no named servers)', () => {
+  it('launches the token owner’s default server once, then answers upstream’s 409', async () => {
+    // The user makes an API token on the hub's token page, as a person would.
+    const page = await context.newPage();
+    await page.goto(`${hub.url}hub/token`);
+    await page.click('#request-token-form button[type=submit]');
+    await page
+      .locator('#token-result')
+      .filter({ hasText: /\w{20,}/ })
+      .waitFor({ timeout: 30_000 });
+    const token = (await page.textContent('#token-result'))!.trim();
+    await page.close();
+    const port = await freeLoopbackPort();
+    const single = await startHarness({
+      runner: false, // the image exists: the first tests built it
+      config: {
+        BinderHub: {
+          port,
+          hub_url: hub.url,
+          hub_api_token: hub.apiToken,
+          auth_enabled: true,
+          image_prefix: h.config.BinderHub.image_prefix,
+        },
+        Launcher: { allow_named_servers: false },
+      },
+    });
+    try {
+      const build = () =>
+        fetch(`${single.url}build/git/${encodeURIComponent(repo.url)}/HEAD`, {
+          headers: { accept: 'text/event-stream', authorization: `token ${token}` },
+        });
+      const first = (await events(await build())).at(-1)!;
+      expect(first).toMatchObject({ phase: 'ready', url: `${hub.url}user/${user}/` });
+      expect(Object.keys(await serversOfUser())).toContain('');
+      const again = (await events(await build())).at(-1)!;
+      expect(again).toMatchObject({
+        phase: 'failed',
+        status_code: 409,
+        message: `User ${user} already has a running server.\n`,
+      });
+    } finally {
+      await single.close();
+    }
+  }, 180_000);
+});
+
 describe('session end', () => {
   it('logout ends the session here and at the hub; /build is 403 again', async () => {
     const page = await context.newPage();
