@@ -15,7 +15,8 @@ function headerToken(req: Request): string | undefined {
 export interface HubAuthOptions {
   settings: HubOAuthConfig;
   store: SessionStore;
-  client: HubOAuthClient;
+  /** Asks the hub whose token it is. */
+  client: Pick<HubOAuthClient, 'identify'>;
   log: Logger;
   now?: () => number;
 }
