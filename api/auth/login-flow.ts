@@ -1,12 +1,16 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { ResponseBodyError, AuthorizationResponseError } from 'openid-client';
+import {
+  AuthorizationResponseError,
+  ClientError,
+  randomState,
+  ResponseBodyError,
+} from 'openid-client';
 import type { Logger } from '../../queue/index.js';
 import { sendJsonError } from '../http/json-error.js';
 import { cookieOf, setCookie } from './cookies.js';
 import { HubUnreachableError, type HubOAuthClient } from './hub-oauth-client.js';
 import type { HubAuth } from './hub-auth.js';
 import type { SessionStore } from './session-store.js';
-import { randomState } from 'openid-client';
 
 /** Seconds a login may take at the hub (the state cookie's life). */
 const LOGIN_SECONDS = 600;
@@ -92,9 +96,15 @@ export class LoginFlow {
         const url = new URL(req.originalUrl, this.redirectUri(req));
         token = await this.o.client.exchange(url, this.redirectUri(req), pending.state);
       } catch (err) {
-        const known = err instanceof AuthorizationResponseError || err instanceof ResponseBodyError;
+        // the hub's refusal, or openid-client's own checks (a `state` that is not this login's)
+        const known =
+          err instanceof AuthorizationResponseError ||
+          err instanceof ResponseBodyError ||
+          err instanceof ClientError;
         this.o.log.info({ err: (err as Error).message }, 'hub login refused');
-        const why = known ? (err as Error).message : 'the hub did not complete the login';
+        const e = err as Error & { cause?: unknown };
+        const detail = e.cause instanceof Error ? `: ${e.cause.message}` : '';
+        const why = known ? `${e.message}${detail}` : 'the hub did not complete the login';
         return sendJsonError(res, 403, `Login through JupyterHub failed: ${why}`);
       }
       const who = await this.o.client.identify(token).catch((err: unknown) => {

@@ -105,6 +105,24 @@ describe('authenticated Binder (hub login, the user’s own named servers)', () 
     expect(page.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Lax/);
     const api = await fetch(`${h.url}api/builds?repo=${encodeURIComponent(repo.url)}`);
     expect(api.status).toBe(403);
+
+    // A callback whose state is not the one its login started with is refused (CSRF),
+    // and the login's state cookie works once.
+    const stateCookie = page.headers.get('set-cookie')!.split(';')[0]!;
+    const forged = await fetch(`${h.url}oauth_callback?code=abc&state=forged`, {
+      headers: { cookie: stateCookie },
+      redirect: 'manual',
+    });
+    expect(forged.status).toBe(403);
+    expect(await forged.json()).toMatchObject({ error: expect.stringMatching(/state/) });
+    const replay = await fetch(
+      `${h.url}oauth_callback?code=abc&state=${to.searchParams.get('state')}`,
+      {
+        headers: { cookie: stateCookie },
+        redirect: 'manual',
+      },
+    );
+    expect(replay.status).toBe(400);
   });
 
   it('logged out → hub login → back to the launch page → build → the user’s own server', async () => {

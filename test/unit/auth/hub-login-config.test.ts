@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { callbackPath, redirectUriFor, safeNext } from '../../../api/auth/login-flow.js';
-import { parseCookies } from '../../../api/auth/cookies.js';
+import { parseCookies, setCookie } from '../../../api/auth/cookies.js';
 import { parseConfig } from '../../../queue/config/index.js';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 
 const hub = { hub_url: 'https://hub.example.org/', hub_api_token: 't0k' };
 
@@ -74,6 +74,25 @@ describe('login flow helpers', () => {
       'https://x.example/oauth_callback',
     );
     expect(callbackPath('', '/b/')).toBe('/b/oauth_callback');
+  });
+
+  it('sets HttpOnly, SameSite=Lax cookies, Secure over https or when told', () => {
+    const set = (secure: boolean, option: 'auto' | boolean) => {
+      const headers: string[] = [];
+      const res = { append: (_: string, v: string) => headers.push(v) } as unknown as Response;
+      setCookie({ secure } as Request, res, 'binderhub-session', 'id', {
+        secure: option,
+        path: '/b/',
+        maxAge: 60,
+      });
+      return headers[0]!;
+    };
+    expect(set(false, 'auto')).toBe(
+      'binderhub-session=id; Path=/b/; Max-Age=60; HttpOnly; SameSite=Lax',
+    );
+    expect(set(true, 'auto')).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
+    expect(set(false, true)).toMatch(/; Secure$/);
+    expect(set(true, false)).not.toMatch(/Secure/);
   });
 
   it('parses cookies, first of a name wins', () => {
