@@ -5,6 +5,7 @@ import type { FollowerLeases } from '../queue/followers/follower-leases.js';
 import type { BuildQueue, EventBus, Logger } from '../queue/index.js';
 import type { LastGoodStore } from '../queue/last-good/last-good-store.js';
 import type { ImageUse } from '../queue/registry-retention/image-use.js';
+import type { HubLogin } from './auth/create-hub-login.js';
 import type { BuildTokens } from './build-token/build-tokens.js';
 import type { RegistryCleaner } from './registry-cleaner/registry-cleaner.js';
 import type { HealthChecker } from './health/health-checker.js';
@@ -60,4 +61,6 @@ export interface AppDeps {
   imageUse?: ImageUse;
   /** Deletes images unused for `RegistryCleaner.max_age_days` (absent while it is off). */
   registryCleaner?: RegistryCleaner;
+  /** Hub login and sessions (`BinderHub.auth_enabled`; absent otherwise). */
+  login?: HubLogin;
 }

@@ -2,6 +2,8 @@ import express, { type Express } from 'express';
 import type { AppDeps } from './app-deps.js';
 import { BanNetworks } from './http/ban-networks.js';
 import { banNetworksGuard } from './http/ban-networks-guard.js';
+import { callbackPath } from './auth/login-flow.js';
+import { requireLoginForApi, requireLoginForPages } from './auth/require-login.js';
 import { buildsApiRouter } from './builds-api/builds-router.js';
 import { buildLogRouter } from './build-logs/build-log-router.js';
 import { keyNames } from '../queue/index.js';
@@ -44,6 +46,17 @@ export function createApp(given: AppDeps): Express {
   base.use(healthRouter(deps.health));
   const bans = new BanNetworks(deps.config.BinderHub.ban_networks);
   base.use(banNetworksGuard(bans)); // everything below is refused to banned networks
+  const login = deps.login;
+  if (login) {
+    // BinderHub.auth_enabled: a hub OAuth client (upstream's HubOAuthenticated handlers)
+    const { oauth_redirect_uri } = deps.config.HubOAuth;
+    app.get(
+      callbackPath(oauth_redirect_uri, deps.config.BinderHub.base_url),
+      login.flow.callback(),
+    );
+    base.get('/logout', login.flow.logout());
+    base.use('/api/builds', requireLoginForApi(login.auth));
+  }
   base.use(buildsApiRouter({ ...deps, pushLog: prebuilds.pushLog }));
   base.use(buildLogRouter({ ...deps, keys: keyNames(deps.config.Redis.key_prefix) }));
   base.use(prebuildApiRouter({ ...deps, prebuilds })); // reads its own JSON body
@@ -53,6 +66,7 @@ export function createApp(given: AppDeps): Express {
   base.use(dashboardRouter(deps)); // Dashboard.path: authenticated bull-board
   base.use(buildRouter(deps, bans));
   base.use(repoProvidersRouter(deps.providers));
+  if (login) base.use(requireLoginForPages(login.auth, login.flow));
   base.use(uiRouter(deps)); // keep last: pages, badges, static, then the 404 catch-all
 
   app.use(deps.config.BinderHub.base_url, base);

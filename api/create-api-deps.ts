@@ -12,6 +12,7 @@ import {
 import { FollowerLeases } from '../queue/followers/follower-leases.js';
 import { LastGoodStore } from '../queue/last-good/last-good-store.js';
 import type { AppDeps } from './app-deps.js';
+import { createHubLogin } from './auth/create-hub-login.js';
 import { builderInfo } from './builds/builder-info.js';
 import { HealthChecker } from './health/health-checker.js';
 import { hubCheck, redisCheck, registryCheck } from './health/standard-checks.js';
@@ -25,6 +26,8 @@ import { poolEnabled } from '../queue/config/sections/launch-pool.js';
 import { drainPool } from './pool/drain-pool.js';
 import { LaunchPool } from './pool/launch-pool.js';
 import { JupyterHubLauncher } from './launch/jupyterhub-launcher.js';
+import type { Launcher } from './launch/launcher.js';
+import { UserServerLauncher } from './launch/user-server-launcher.js';
 import { createLaunchUsers } from './launch/create-launch-users.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import { createProviders } from './providers/create-providers.js';
@@ -125,16 +128,28 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     observe: (outcome, s) => metrics.hubRequestSeconds.observe({ outcome }, s),
   });
   const launch = createLaunchUsers({ config, redis, keys, hub, metrics, log });
-  const launcher = new JupyterHubLauncher({
-    hub,
-    hubUrl: config.BinderHub.hub_url,
-    retries: config.Launcher.retries,
-    retryDelayMs: config.Launcher.retry_delay * 1000,
-    launchTimeoutMs: config.Launcher.launch_timeout * 1000,
-    log,
-    cleanup: launch.cleanup,
-    users: launch.users,
-  });
+  const l = config.Launcher;
+  const launcher: Launcher = config.BinderHub.auth_enabled
+    ? new UserServerLauncher({
+        hub,
+        hubUrl: config.BinderHub.hub_url,
+        allowNamedServers: l.allow_named_servers,
+        namedServerLimit: l.named_server_limit_per_user,
+        retries: l.retries,
+        retryDelayMs: l.retry_delay * 1000,
+        launchTimeoutMs: l.launch_timeout * 1000,
+        log,
+      })
+    : new JupyterHubLauncher({
+        hub,
+        hubUrl: config.BinderHub.hub_url,
+        retries: config.Launcher.retries,
+        retryDelayMs: config.Launcher.retry_delay * 1000,
+        launchTimeoutMs: config.Launcher.launch_timeout * 1000,
+        log,
+        cleanup: launch.cleanup,
+        users: launch.users,
+      });
   const checks = [hubCheck(apiUrl, token), redisCheck(redis)];
   if (config.BinderHub.use_registry) {
     checks.splice(
@@ -227,6 +242,9 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     health,
     builderInfo: builderInfo(config),
     keepaliveMs: o.keepaliveMs,
+    login: config.BinderHub.auth_enabled
+      ? createHubLogin({ config, redis, hubApiUrl: apiUrl, log })
+      : undefined,
   };
   const prebuilds = createPrebuilds(deps);
   deps.prebuilds = prebuilds;

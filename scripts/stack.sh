@@ -4,6 +4,9 @@
 # itself, all on 127.0.0.1, all state in <repo>/.stack/.
 #
 #   bash scripts/stack.sh up            install what is missing, start everything
+#   bash scripts/stack.sh up --auth     the same with hub login: users log in to JupyterHub,
+#                                       binderhub-ts is its OAuth client (docs/authentication.md);
+#                                       kept until `up --no-auth`
 #   bash scripts/stack.sh down          stop everything this script started
 #   bash scripts/stack.sh status        one line per service
 #   bash scripts/stack.sh logs [svc] [-f]  tail the logs (redis, dockerd, registry,
@@ -417,7 +420,7 @@ ensure_chp() {
 }
 
 # ------------------------------------------------------------- base image --
-base_image_wanted_rev() { cat "$HERE/build-base-image.sh" | sha256sum | cut -c1-12; }
+base_image_wanted_rev() { cat "$HERE/build-base-image.sh" "$HERE/requirements.txt" | sha256sum | cut -c1-12; }
 
 ensure_base_image() {
   local rev have
@@ -438,7 +441,7 @@ ensure_base_image() {
   # the engine can run it (storage driver, runtime) and the registry takes it
   if [ ! -f "$STACK/base-image.checked" ] || [ "$(cat "$STACK/base-image.checked")" != "$(docker image inspect -f '{{.Id}}' "$BASE_IMAGE")" ]; then
     log "base image: checking that a container runs and that push/pull via $REGISTRY_ADDR works"
-    docker run --rm --network none "$BASE_IMAGE" python3 -c 'import notebook, jupyter_server' >>"$LOGS/base-image.log" 2>&1 ||
+    docker run --rm --network none "$BASE_IMAGE" python3 -c 'import notebook, jupyter_server, jupyterhub.singleuser' >>"$LOGS/base-image.log" 2>&1 ||
       die "could not run a container from $BASE_IMAGE; see $LOGS/dockerd.log and $LOGS/base-image.log"
     local remote="$REGISTRY_ADDR/binderhub-ts/jupyter-base:1"
     docker tag "$BASE_IMAGE" "$remote"
@@ -506,9 +509,57 @@ cmd_cors() {
   fi
 }
 
+# -------------------------------------------------------------- auth mode --
+# `up --auth` / `up --no-auth` (kept in .stack/auth-mode; plain `up` keeps it): hub login
+# with the shared password in secrets/hub-user-password (any user name), binderhub-ts a
+# hub OAuth service with BinderHub.auth_enabled, servers running jupyterhub-singleuser.
+AUTH_FILE="$STACK/auth-mode"
+NAMED_SERVER_LIMIT=2
+export BINDERHUB_TS_NAMED_SERVER_LIMIT=$NAMED_SERVER_LIMIT
+export BINDERHUB_TS_BINDER_URL="http://127.0.0.1:$BINDER_PORT/"
+auth_mode() { if [ -s "$AUTH_FILE" ] && [ "$(head -n 1 "$AUTH_FILE")" = on ]; then echo on; else echo off; fi; }
+
+set_auth_mode() {
+  case "$1" in
+    --auth) echo on >"$AUTH_FILE" ;;
+    --no-auth) rm -f "$AUTH_FILE" ;;
+    "") ;;
+    *) die "up: unknown option '$1' (--auth or --no-auth)" ;;
+  esac
+}
+
+restart_hub_if_auth_changed() {
+  running jupyterhub || return 0
+  [ "$(cat "$RUN/jupyterhub.auth" 2>/dev/null || echo off)" != "$(auth_mode)" ] || return 0
+  log "jupyterhub: hub login turned $(auth_mode); restarting it"
+  stop_pid jupyterhub 30
+  stop_pid chp 5
+}
+
+# the lines config.yaml gets in auth mode (nothing otherwise)
+binder_config_auth() {
+  [ "$(auth_mode)" = on ] || return 0
+  printf '\n  auth_enabled: true'
+}
+binder_config_launcher() {
+  [ "$(auth_mode)" = on ] || return 0
+  printf 'Launcher:\n  allow_named_servers: true\n  named_server_limit_per_user: %s\n' "$NAMED_SERVER_LIMIT"
+}
+
+auth_summary() {
+  local s='.stack/secrets'
+  [ "$STACK" = "$ROOT/.stack" ] || s="$SECRETS"
+  if [ "$(auth_mode)" = on ]; then
+    printf '[stack]   hub login       on: log in with any user name and the password in %s/hub-user-password; %s named servers per user (bash scripts/stack.sh up --no-auth turns it off)\n' "$s" "$NAMED_SERVER_LIMIT"
+  else
+    printf '[stack]   hub login       off: temporary users (bash scripts/stack.sh up --auth turns it on)\n'
+  fi
+}
+
 # ------------------------------------------------------------- jupyterhub --
 start_hub() {
   restart_hub_if_cors_changed
+  restart_hub_if_auth_changed
   if hub_up; then
     if running jupyterhub; then
       log "jupyterhub: running on 127.0.0.1:$HUB_PORT (pid $(pid_of jupyterhub))"
@@ -530,6 +581,7 @@ start_hub() {
   log "jupyterhub: starting (proxy 127.0.0.1:$HUB_PORT, hub API 127.0.0.1:$HUB_API_PORT, proxy API 127.0.0.1:$PROXY_API_PORT)"
   (cd "$STACK/hub" && start_bg jupyterhub "$VENV/bin/jupyterhub" -f "$HERE/jupyterhub_config.py")
   cors_allow_origin >"$RUN/jupyterhub.cors"
+  auth_mode >"$RUN/jupyterhub.auth"
   wait_until 90 jupyterhub hub_up || {
     log_tail jupyterhub 40
     die "JupyterHub did not answer http://127.0.0.1:$HUB_PORT/hub/api/ within 90s"
@@ -555,7 +607,7 @@ BinderHub:
   hub_api_token: $token
   use_registry: true
   image_prefix: $REGISTRY_ADDR/binder-
-  enable_api_only_mode: false$(binder_config_cors)
+  enable_api_only_mode: false$(binder_config_cors)$(binder_config_auth)
 DockerRegistry:
   url: http://$REGISTRY_ADDR
 Redis:
@@ -568,6 +620,7 @@ DockerBuildExecutor:
 GitRepoProvider:
   allowed_private_hosts: ['127.0.0.1']
 EOF
+  binder_config_launcher >>"$STACK/config.yaml.tmp"
   binder_config_product >>"$STACK/config.yaml.tmp"
   (umask 077 && mv "$STACK/config.yaml.tmp" "$STACK/config.yaml")
 }
@@ -728,12 +781,14 @@ kube_status() { kube_enabled && bash "$ROOT/scripts/kube.sh" status >/dev/null 2
 cmd_up() {
   mkdir -p "$STACK" "$LOGS" "$RUN" "$SECRETS"
   chmod 700 "$SECRETS"
+  set_auth_mode "${1:-}"
   log "bringing up the local stack in $STACK"
   ensure_packages
   ensure_node_modules
   secret_file hub-api-token 32
   secret_file proxy-auth-token 32
   secret_file cookie-secret 32
+  secret_file hub-user-password 16
   ensure_product_secrets
   start_redis
   start_docker
@@ -764,6 +819,7 @@ summary() {
 EOF
   product_summary
   cors_summary
+  auth_summary
   log "stop with: bash scripts/stack.sh down"
 }
 
@@ -867,7 +923,10 @@ cmd_restart() {
 [[ "${BASH_SOURCE[0]}" != "$0" ]] && return 0
 
 case "${1:-}" in
-  up) cmd_up ;;
+  up)
+    shift
+    cmd_up "$@"
+    ;;
   restart)
     shift
     cmd_restart "$@"

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { parseBuildPath } from '../builds/build-path.js';
 import { acceptsEventStream } from '../http/accepts-event-stream.js';
 import { createClientLimits, type ClientLimits } from '../rate-limit/client-limits.js';
-import { countRequest } from '../rate-limit/count-request.js';
+import { countRequest, countUserRequest } from '../rate-limit/count-request.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { buildTokensFor, type BuildTokenDeps } from './build-tokens-for.js';
 import { buildTokenAudience, InvalidBuildTokenError } from './build-tokens.js';
@@ -28,7 +28,12 @@ export interface GuardDenial {
  * headers can still be set on `res`, when given). Requests without
  * `Accept: text/event-stream` pass untouched: the route refuses them with its own 400.
  */
-export type BuildRequestGuard = (req: Request, res?: Response) => Promise<GuardDenial | null>;
+export type BuildRequestGuard = (
+  req: Request,
+  res?: Response,
+  /** The logged-in hub user (`BinderHub.auth_enabled`): counted per user, not per address. */
+  user?: string,
+) => Promise<GuardDenial | null>;
 
 function queryString(value: unknown): string {
   if (Array.isArray(value)) return queryString(value[0]);
@@ -49,10 +54,11 @@ export function buildRequestGuard(deps: GuardDeps): BuildRequestGuard {
   const withoutToken = deps.rateLimiter ?? limits.build;
   const log = deps.log.child({ component: 'build-guard' });
 
-  return async (req, res) => {
+  return async (req, res, user) => {
     // The route answers a missing Accept header itself; such requests count for nothing.
     if (!acceptsEventStream(req.get('accept'))) return null;
     const token = queryString(req.query.build_token);
+    if (!token && user) return countUserRequest(limits.user, user, req, log, res);
     if (!token) return countRequest(withoutToken, req, 'launches without a build token', log, res);
     try {
       const target = parseBuildPath(req.path);
@@ -64,6 +70,7 @@ export function buildRequestGuard(deps: GuardDeps): BuildRequestGuard {
       log.info({ path: req.path, reason: err.message }, 'invalid build token');
       return { status_code: 403, message: 'Invalid build token' };
     }
+    if (user) return countUserRequest(limits.user, user, req, log, res);
     return countRequest(limits.buildToken, req, 'launches with a build token', log);
   };
 }

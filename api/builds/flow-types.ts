@@ -20,6 +20,8 @@ export interface FlowRequest {
    * same ref is, launch that one now (the build goes on). Absent: wait for the build.
    */
   fallback?: 'last-good';
+  /** The logged-in hub user (`BinderHub.auth_enabled`): the launch starts this user's server. */
+  user?: string;
 }
 
 export interface FlowSink {

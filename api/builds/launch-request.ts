@@ -9,7 +9,13 @@ import type { BuildPlan } from './build-plan.js';
  */
 export function launchRequestFor(
   plan: BuildPlan,
-  requested: { prefix: string; spec: string; launchHost: string; clientIp: string },
+  requested: {
+    prefix: string;
+    spec: string;
+    launchHost: string;
+    clientIp: string;
+    user?: string;
+  },
 ): LaunchRequest {
   const { prefix } = requested;
   return {
@@ -20,5 +26,6 @@ export function launchRequestFor(
     binderRequest: `v2/${prefix}/${specForDisplay(prefix, requested.spec)}`,
     binderPersistentRequest: `v2/${prefix}/${specForDisplay(prefix, plan.job.resolvedSpec)}`,
     clientIp: requested.clientIp,
+    ...(requested.user ? { user: requested.user } : {}),
   };
 }

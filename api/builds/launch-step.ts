@@ -31,7 +31,8 @@ export async function quotaRefusal(
 /** A warm pool's server of the image, when the pool has one ready (never throws). */
 async function claimPooled(deps: FlowDeps, plan: BuildPlan, req: FlowRequest, sink: FlowSink) {
   const pool = deps.pool;
-  if (!pool) return undefined;
+  // A logged-in user gets a server of their own, never a temporary user's.
+  if (!pool || req.user) return undefined;
   const secret = plan.provider.urlCredentials() !== undefined;
   pool
     .recordLaunch(req.prefix, plan.provider.spec, req.launchHost, secret)

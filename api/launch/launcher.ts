@@ -8,6 +8,8 @@ export interface LaunchRequest {
   binderRequest: string;
   binderPersistentRequest: string;
   clientIp: string;
+  /** `BinderHub.auth_enabled`: the hub user whose own server is started (no temporary user). */
+  user?: string;
 }
 
 /** The `ready` event's payload (upstream's shape). */

@@ -15,6 +15,8 @@ export interface ClientLimits {
   launchPage: RateLimiter;
   /** `GET /api/builds`: `RateLimiter.builds_api_limit`. */
   buildsApi: RateLimiter;
+  /** `/build` of a logged-in hub user, per user: `RateLimiter.user_limit`. */
+  user: RateLimiter;
   /** Open `/build` event streams: `RateLimiter.max_concurrent_streams`. */
   streams: StreamSlots;
 }
@@ -30,6 +32,7 @@ export function createClientLimits(redis: Redis, config: Config): ClientLimits {
     buildToken: limiter(r.build_token_limit, 'token'),
     launchPage: limiter(r.launch_page_limit, 'page'),
     buildsApi: limiter(r.builds_api_limit, 'builds-api'),
+    user: limiter(r.user_limit, 'user'),
     streams: new RedisStreamSlots(redis, keys, { max: r.max_concurrent_streams }),
   };
 }

@@ -64,3 +64,29 @@ export async function countRequest(
   const message = limitMessage(req, what, state, limiter.periodSeconds);
   return { status_code: 429, message, retryAfter: state.retryAfter };
 }
+
+/**
+ * Counts one `/build` request of a logged-in hub user against `limiter` (per user, not
+ * per address: people behind one campus NAT are not one client); as `countRequest`.
+ */
+export async function countUserRequest(
+  limiter: RateLimiter,
+  user: string,
+  req: Request,
+  log: Logger,
+  res?: Response,
+): Promise<LimitRefusal | null> {
+  if (!limiter.enabled) return null;
+  let state: RateLimitState;
+  try {
+    state = await limiter.increment(encodeURIComponent(user));
+  } catch (err) {
+    log.warn({ err: (err as Error).message, user }, 'user rate limit not checked: Redis error');
+    return null;
+  }
+  setRateLimitHeaders(res, state);
+  if (state.remaining >= 0) return null;
+  log.info({ user, over: -state.remaining }, 'user rate limit exceeded');
+  const message = `Rate limit of ${thisBinder(req)} exceeded: at most ${state.limit} launches per ${limiter.periodSeconds} seconds for user ${user}. Try again in ${state.retryAfter} seconds.`;
+  return { status_code: 429, message, retryAfter: state.retryAfter };
+}

@@ -68,6 +68,9 @@ function openBuildStream(deps: AppDeps, req: Request, res: Response, options: Ev
   return { stream, finish };
 }
 
+/** Upstream's answer to `/build` without a login (tornado's reason phrase for 403). */
+const FORBIDDEN = { status_code: 403, message: 'Forbidden' };
+
 const buildOnly = (req: Request) => String(req.query.build_only ?? '').toLowerCase() === 'true';
 
 /**
@@ -101,10 +104,16 @@ export function buildRouter(
       return sendRefusal(req, res, err.status, err.message);
     }
     const banned = bans.match(address);
+    // BinderHub.auth_enabled: upstream's @authenticated, whose login redirect /build turns into 403
+    const user = !banned && deps.login ? await deps.login.auth.userFor(req) : null;
+    const forbidden = deps.login && !banned && !user;
     // build token + rate limit (sets x-ratelimit-* headers, so before the stream opens)
-    const denied = banned ? null : await guard(req, res);
+    const denied = banned || forbidden ? null : await guard(req, res, user ?? undefined);
+    if (forbidden && acceptsEventStream(req.get('accept'))) {
+      log.info({ path: req.path }, '/build without a login');
+    }
     const { stream, finish } = openBuildStream(deps, req, res, streamOptions);
-    const refused = refusalOf(deps, req, banned, denied);
+    const refused = refusalOf(deps, req, banned, forbidden ? FORBIDDEN : denied);
     if (refused) return finish(refused);
     const slot = await holdStreamSlot(limits.streams, req, log);
     if ('refused' in slot) return finish(slot.refused);
@@ -118,6 +127,7 @@ export function buildRouter(
       buildToken: typeof req.query.build_token === 'string' && req.query.build_token !== '',
       header: (name: string) => req.get(name),
       ...(isFallback(req.query.fallback) ? { fallback: req.query.fallback } : {}),
+      ...(user ? { user } : {}),
     };
     const terminal = await runLaunchFlow(deps, flowRequest, stream);
     finish(terminal);

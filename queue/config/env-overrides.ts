@@ -13,6 +13,10 @@ const NAMED: Record<string, [string, string]> = {
   GITLAB_PRIVATE_TOKEN: ['GitLabRepoProvider', 'private_token'],
   BUILD_NAMESPACE: ['KubernetesBuildExecutor', 'namespace'],
   REDIS_URL: ['Redis', 'url'],
+  JUPYTERHUB_CLIENT_ID: ['HubOAuth', 'oauth_client_id'],
+  JUPYTERHUB_OAUTH_CALLBACK_URL: ['HubOAuth', 'oauth_redirect_uri'],
+  JUPYTERHUB_ALLOW_NAMED_SERVERS: ['Launcher', 'allow_named_servers'],
+  JUPYTERHUB_NAMED_SERVER_LIMIT_PER_USER: ['Launcher', 'named_server_limit_per_user'],
 };
 
 const GENERIC = /^BINDERHUB_TS__([A-Za-z]+)__([A-Za-z0-9_]+)$/;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { binderHubSection } from './sections/binderhub.js';
+import { hubOAuthSection } from './sections/hub-oauth.js';
 import { launcherSection, launchQuotaSection, rateLimiterSection } from './sections/launch.js';
-import { launchPoolSection } from './sections/launch-pool.js';
+import { launchPoolSection, poolEnabled } from './sections/launch-pool.js';
 import { dockerRegistrySection, registryCleanerSection } from './sections/registry.js';
 import {
   gistProviderSection,
@@ -41,6 +42,7 @@ const section = <T extends z.ZodType>(schema: T) => schema.prefault({} as never)
 export const configSchema = z
   .object({
     BinderHub: section(binderHubSection),
+    HubOAuth: section(hubOAuthSection),
     Launcher: section(launcherSection),
     LaunchQuota: section(launchQuotaSection),
     RateLimiter: section(rateLimiterSection),
@@ -71,7 +73,29 @@ export const configSchema = z
     EventLog: section(eventLogSection),
     Health: section(healthSection),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.BinderHub.auth_enabled) {
+      // hub_api_token (the OAuth client secret) often comes from the environment of the
+      // api alone: the api checks it when it starts (createHubLogin).
+      if (!c.BinderHub.hub_url) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['BinderHub', 'hub_url'],
+          message: 'is required with BinderHub.auth_enabled (the hub is the OAuth provider)',
+        });
+      }
+    }
+    // Pooled servers belong to temporary users: with hub login, each server is the user's.
+    if (c.BinderHub.auth_enabled && poolEnabled(c.LaunchPool)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LaunchPool', 'specs'],
+        message:
+          'warm pools start servers for temporary users; turn them off with BinderHub.auth_enabled',
+      });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -35,9 +35,10 @@ class BinderSpawner(DockerSpawner):
     auth_enabled = Bool(
         False,
         config=True,
-        help="""When True, behave like a plain DockerSpawner (hub login,
-        jupyterhub-singleuser). When False (Binder's default), `image` and
-        `token` are required in user_options.""",
+        help="""When True (binderhub-ts with BinderHub.auth_enabled), the server
+        runs `auth_cmd` (jupyterhub-singleuser: the hub's login guards it) for the
+        user who logged in; user_options may name the image. When False (Binder's
+        default), `image` and `token` are required in user_options.""",
     )
 
     allowed_image_prefixes = List(
@@ -53,6 +54,13 @@ class BinderSpawner(DockerSpawner):
         ["jupyter", "notebook"],
         config=True,
         help="Command that starts the notebook server in Binder mode.",
+    )
+
+    auth_cmd = List(
+        Unicode(),
+        ["jupyterhub-singleuser"],
+        config=True,
+        help="Command that starts the server in auth mode (hub OAuth in the server).",
     )
 
     listen_ip = Unicode(
@@ -90,6 +98,8 @@ class BinderSpawner(DockerSpawner):
     def _validate_binder_options(self, options):
         """Check what Binder mode needs; raises HTTP 400."""
         if self.auth_enabled:
+            if "image" in options:
+                self._binder_option(options, "image")
             return
         self._binder_option(options, "image")
         self._binder_option(options, "token")
@@ -116,12 +126,14 @@ class BinderSpawner(DockerSpawner):
         )
 
     async def start(self):
-        if not self.auth_enabled:
-            self._validate_binder_options(self.user_options)
+        self._validate_binder_options(self.user_options)
+        if "image" in self.user_options:
             self.image = await self.check_allowed(self.user_options["image"])
         if self._host_network:
             # every server gets its own free port on the host's loopback
             self.port = random_port()
+            # auth mode: jupyterhub-singleuser binds what JUPYTERHUB_SERVICE_URL says
+            self.ip = self.listen_ip
         return await super().start()
 
     async def get_ip_and_port(self):
@@ -143,7 +155,7 @@ class BinderSpawner(DockerSpawner):
 
     async def get_command(self):
         if self.auth_enabled:
-            return await super().get_command()
+            return list(self.auth_cmd) + self.get_args()
         token = self.user_options["token"]
         base_url = self.server.base_url
         ip = self.listen_ip if self._host_network else "0.0.0.0"

@@ -6,6 +6,8 @@
 # result is loaded with `docker import`.
 #
 # Usage: build-base-image.sh <image tag> <work dir>
+# The image has jupyterhub-singleuser (the hub's own version, from requirements.txt), as
+# repo2docker's images do: with hub login (stack.sh up --auth) servers run it.
 # Environment: BASE_NOTEBOOK_SPEC (default 'notebook>=7,<8'), BASE_MIRROR
 # (default: the first Debian mirror in the host's apt sources).
 set -euo pipefail
@@ -13,6 +15,7 @@ set -euo pipefail
 TAG="${1:?usage: build-base-image.sh <tag> <work dir>}"
 WORK="${2:?usage: build-base-image.sh <tag> <work dir>}"
 NOTEBOOK_SPEC="${BASE_NOTEBOOK_SPEC:-notebook>=7,<8}"
+HUB_SPEC="$(grep -E '^jupyterhub==' "$(dirname "${BASH_SOURCE[0]}")/requirements.txt")"
 SUITE=bookworm
 
 say() { printf '[stack]   base image: %s\n' "$*"; }
@@ -79,7 +82,7 @@ rm -rf "$HOOK_DIR" && mkdir -p "$HOOK_DIR"
   [ -n "$PIP_CONF" ] && printf ' PIP_CONFIG_FILE=/tmp/stack-hook/pip.conf'
   [ -n "$HOST_CA" ] && printf ' PIP_CERT=/tmp/stack-hook/host-ca.crt REQUESTS_CA_BUNDLE=/tmp/stack-hook/host-ca.crt SSL_CERT_FILE=/tmp/stack-hook/host-ca.crt'
   for e in "${PIP_ENV[@]}"; do printf " %q" "$e"; done
-  printf " /opt/venv/bin/pip install --quiet %q 'jupyter-server>=2,<3'\n" "$NOTEBOOK_SPEC"
+  printf " /opt/venv/bin/pip install --quiet %q 'jupyter-server>=2,<3' %q\n" "$NOTEBOOK_SPEC" "$HUB_SPEC"
   echo 'rm -rf "$root/tmp/stack-hook"'
   # keep (and complete) the bytecode: without it every container start
   # compiles jupyter-server/jupyterlab from source, seconds of CPU each

@@ -47,6 +47,15 @@ def cors_allow_origin():
     return value
 
 
+def auth_mode():
+    """`bash scripts/stack.sh up --auth` (kept in .stack/auth-mode) or, for a test's own
+    hub, $BINDERHUB_TS_HUB_AUTH=1: hub login, binderhub-ts as an OAuth service."""
+    if os.environ.get("BINDERHUB_TS_HUB_AUTH") in ("0", "1"):
+        return os.environ["BINDERHUB_TS_HUB_AUTH"] == "1"
+    path = STACK / "auth-mode"
+    return path.exists() and path.read_text().strip() == "on"
+
+
 def port(name, default):
     """Ports stay fixed for the stack; tests start a hub of their own on free ports."""
     return int(os.environ.get(f"BINDERHUB_TS_{name}", default))
@@ -75,31 +84,59 @@ c.JupyterHub.pid_file = str(STACK / "run" / "jupyterhub-process.pid")
 c.JupyterHub.cleanup_servers = False  # a hub restart keeps running servers; `stack.sh down` removes them
 c.JupyterHub.cleanup_proxy = True
 
-# --- users: temporary users created by the binder service, no login ----------
-c.JupyterHub.authenticator_class = "null"
-c.Authenticator.allow_all = True
+AUTH = auth_mode()
+# binderhub-ts's address, for its OAuth callback (auth mode)
+BINDER_URL = os.environ.get("BINDERHUB_TS_BINDER_URL", "http://127.0.0.1:8585/")
+# named servers per user in auth mode; stack.sh gives binderhub-ts the same number
+# (Launcher.named_server_limit_per_user)
+NAMED_SERVER_LIMIT = int(os.environ.get("BINDERHUB_TS_NAMED_SERVER_LIMIT", "2"))
+
 c.JupyterHub.allow_named_servers = True
-c.JupyterHub.named_server_limit_per_user = 0  # no limit
+binder_scopes = [
+    "servers",  # start/stop servers (includes read:servers)
+    "read:servers",  # server model + /server/progress stream
+    "read:users",
+    "list:users",
+    "read:users:activity",
+]
+if AUTH:
+    # --- users log in (any name, the shared password in secrets/hub-user-password);
+    # binderhub-ts is their OAuth client and starts each user's own servers
+    c.JupyterHub.authenticator_class = "shared-password"
+    c.SharedPasswordAuthenticator.user_password = secret("hub-user-password")
+    c.Authenticator.allow_all = True
+    c.JupyterHub.named_server_limit_per_user = NAMED_SERVER_LIMIT
+    binder_service = {
+        "name": "binder",
+        "api_token": secret("hub-api-token"),
+        "oauth_client_id": "service-binder",
+        "oauth_redirect_uri": BINDER_URL.rstrip("/") + "/oauth_callback",
+        "oauth_no_confirm": True,
+    }
+else:
+    # --- users: temporary users created by the binder service, no login ----------
+    c.JupyterHub.authenticator_class = "null"
+    c.Authenticator.allow_all = True
+    c.JupyterHub.named_server_limit_per_user = 0  # no limit
+    binder_service = {"name": "binder", "api_token": secret("hub-api-token")}
+    binder_scopes.insert(0, "admin:users")  # create/delete users (temporary users)
 
 # --- the binderhub-ts service ----------------------------------------------
-c.JupyterHub.services = [
-    {"name": "binder", "api_token": secret("hub-api-token")},
-]
+c.JupyterHub.services = [binder_service]
 c.JupyterHub.load_roles = [
     {
         "name": "binder",
-        "description": "binderhub-ts: create temporary users, start/stop their servers, follow spawn progress",
-        "scopes": [
-            "admin:users",  # create/delete users (includes users, read:users, list:users)
-            "servers",  # start/stop servers (includes read:servers)
-            "read:servers",  # server model + /server/progress stream
-            "read:users",
-            "list:users",
-            "read:users:activity",
-        ],
+        "description": "binderhub-ts: start/stop servers, follow spawn progress"
+        + ("" if AUTH else ", create and delete temporary users"),
+        "scopes": binder_scopes,
         "services": ["binder"],
     }
 ]
+if AUTH:
+    # users may log in to the binder service (its OAuth), besides their own servers
+    c.JupyterHub.load_roles.append(
+        {"name": "user", "scopes": ["self", "access:services!service=binder"]}
+    )
 
 # POST .../servers returns 202 at once; progress comes from the event stream
 c.JupyterHub.tornado_settings = {"slow_spawn_timeout": 0}
@@ -112,7 +149,8 @@ c.DockerSpawner.remove = True
 c.DockerSpawner.pull_policy = "ifnotpresent"  # 127.0.0.1:5000/... pulled from the local registry
 c.DockerSpawner.prefix = "binderhub-ts"
 c.DockerSpawner.extra_create_kwargs = {"labels": {"org.binderhub-ts.stack": "spawner"}}
-c.DockerSpawner.image = "binderhub-ts/jupyter-base:1"  # only used in auth mode
+c.DockerSpawner.image = "binderhub-ts/jupyter-base:1"  # a server started without a Binder image
+c.BinderSpawner.auth_enabled = AUTH  # auth mode: jupyterhub-singleuser, hub login
 c.BinderSpawner.allowed_image_prefixes = ["127.0.0.1:5000/", "binderhub-ts/"]
 c.BinderSpawner.cors_allow_origin = cors_allow_origin()
 c.Spawner.start_timeout = 300  # a 2-core machine starting many servers at once is slow

@@ -25,6 +25,8 @@ export interface PrivateHub {
   apiUrl: string;
   /** The `binder` service's token on this hub. */
   apiToken: string;
+  /** Auth mode: the password every user name logs in with (else ''). */
+  userPassword: string;
   users(): Promise<HubUser[]>;
   /** Stops every server and deletes every user (the hub refuses while one is spawning). */
   removeAllUsers(timeoutMs?: number): Promise<void>;
@@ -42,14 +44,18 @@ async function freePort(): Promise<number> {
 }
 
 /** A stack directory with fresh secrets, the shared proxy install, and the CORS setting. */
-async function hubStackDir(corsAllowOrigin: string): Promise<{ dir: string; token: string }> {
+async function hubStackDir(
+  corsAllowOrigin: string,
+): Promise<{ dir: string; token: string; userPassword: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bhts-hub-'));
   await mkdir(path.join(dir, 'secrets'), { mode: 0o700 });
   await mkdir(path.join(dir, 'hub'));
   await mkdir(path.join(dir, 'run'));
   const token = randomBytes(32).toString('hex');
+  const userPassword = randomBytes(16).toString('hex');
   for (const [name, value] of [
     ['hub-api-token', token],
+    ['hub-user-password', userPassword],
     ['proxy-auth-token', randomBytes(32).toString('hex')],
     ['cookie-secret', randomBytes(32).toString('hex')],
   ] as const) {
@@ -57,7 +63,7 @@ async function hubStackDir(corsAllowOrigin: string): Promise<{ dir: string; toke
   }
   await symlink(path.join(stackInfo().stackDir, 'chp'), path.join(dir, 'chp'));
   if (corsAllowOrigin) await writeFile(path.join(dir, 'cors-allow-origin'), `${corsAllowOrigin}\n`);
-  return { dir, token };
+  return { dir, token, userPassword };
 }
 
 async function waitForHub(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -85,10 +91,34 @@ function stopProcess(child: ChildProcess, timeoutMs = 20_000): Promise<void> {
   });
 }
 
-/** Starts the hub; `corsAllowOrigin` is the stack's one CORS setting ('' = off). */
-export async function startPrivateHub(o: { corsAllowOrigin?: string } = {}): Promise<PrivateHub> {
+/** Hub login (`stack.sh up --auth`): binderhub-ts at `binderUrl` is the hub's OAuth client. */
+export interface PrivateHubAuth {
+  /** `http://127.0.0.1:<port>/`: the OAuth callback is `<binderUrl>oauth_callback`. */
+  binderUrl: string;
+  namedServerLimit: number;
+}
+
+/** A free port on 127.0.0.1 (for a process the test starts next). */
+export async function freeLoopbackPort(): Promise<number> {
+  return freePort();
+}
+
+/**
+ * Starts the hub; `corsAllowOrigin` is the stack's one CORS setting ('' = off); with
+ * `auth`, the hub has users who log in and binderhub-ts as an OAuth service.
+ */
+export async function startPrivateHub(
+  o: { corsAllowOrigin?: string; auth?: PrivateHubAuth } = {},
+): Promise<PrivateHub> {
   const s = stackInfo();
-  const { dir, token } = await hubStackDir(o.corsAllowOrigin ?? '');
+  const { dir, token, userPassword } = await hubStackDir(o.corsAllowOrigin ?? '');
+  const authEnv = o.auth
+    ? {
+        BINDERHUB_TS_HUB_AUTH: '1',
+        BINDERHUB_TS_BINDER_URL: o.auth.binderUrl,
+        BINDERHUB_TS_NAMED_SERVER_LIMIT: String(o.auth.namedServerLimit),
+      }
+    : { BINDERHUB_TS_HUB_AUTH: '0' };
   const [hubPort, hubApiPort, proxyApiPort] = [
     await freePort(),
     await freePort(),
@@ -108,6 +138,7 @@ export async function startPrivateHub(o: { corsAllowOrigin?: string } = {}): Pro
         BINDERHUB_TS_HUB_API_PORT: String(hubApiPort),
         BINDERHUB_TS_PROXY_API_PORT: String(proxyApiPort),
         DOCKER_HOST: s.dockerHost,
+        ...authEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -117,13 +148,19 @@ export async function startPrivateHub(o: { corsAllowOrigin?: string } = {}): Pro
   const url = `http://127.0.0.1:${hubPort}/`;
   const apiUrl = `${url}hub/api/`;
   const headers = { authorization: `token ${token}` };
-  const api = (p: string, method = 'GET') =>
-    fetch(`${apiUrl}${p}`, { method, headers, signal: AbortSignal.timeout(10_000) });
+  const api = (p: string, method = 'GET', body?: unknown) =>
+    fetch(`${apiUrl}${p}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
 
   const hub: PrivateHub = {
     url,
     apiUrl,
     apiToken: token,
+    userPassword: o.auth ? userPassword : '',
     async users() {
       const res = await api('users');
       if (!res.ok) throw new Error(`GET ${apiUrl}users answered ${res.status}`);
@@ -132,13 +169,22 @@ export async function startPrivateHub(o: { corsAllowOrigin?: string } = {}): Pro
     async removeAllUsers(timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const users = await hub.users();
+        // Auth mode: the users are people (the binder service may not delete them); their servers go.
+        const all = await hub.users();
+        const users = o.auth ? all.filter((u) => Object.keys(u.servers ?? {}).length > 0) : all;
         if (users.length === 0) return;
         if (Date.now() > deadline)
           throw new Error(`users left on the hub: ${users.map((u) => u.name).join(', ')}`);
         for (const u of users) {
-          await api(`users/${encodeURIComponent(u.name)}/server`, 'DELETE').catch(() => undefined);
-          await api(`users/${encodeURIComponent(u.name)}`, 'DELETE').catch(() => undefined);
+          const user = encodeURIComponent(u.name);
+          for (const name of Object.keys(u.servers ?? {})) {
+            if (name)
+              await api(`users/${user}/servers/${encodeURIComponent(name)}`, 'DELETE', {
+                remove: true,
+              }).catch(() => undefined);
+          }
+          await api(`users/${user}/server`, 'DELETE').catch(() => undefined);
+          if (!o.auth) await api(`users/${user}`, 'DELETE').catch(() => undefined);
         }
         await new Promise((r) => setTimeout(r, 500));
       }

@@ -71,7 +71,8 @@ export function stackInfo(): StackInfo {
     hubApiToken: readSecret(stackDir, 'hub-api-token'),
     imagePrefix: '127.0.0.1:5000/binder-',
     repo2dockerPath: path.join(stackDir, 'venv', 'bin', 'jupyter-repo2docker'),
-    baseImage: 'binderhub-ts/jupyter-base:1',
+    // $BINDERHUB_TS_BASE_IMAGE: a base image of one's own (while changing build-base-image.sh)
+    baseImage: process.env['BINDERHUB_TS_BASE_IMAGE'] ?? 'binderhub-ts/jupyter-base:1',
     baseImageInRegistry: '127.0.0.1:5000/binderhub-ts/jupyter-base:1',
     dockerHost: 'unix:///var/run/docker.sock',
     binderUrl: 'http://127.0.0.1:8585/',

@@ -25,6 +25,7 @@ const VALUES = {
   default: [] as string[],
   allOptions: ['-f', join(CHART, 'ci/all-options-values.yaml')],
   externalRedis: ['-f', join(CHART, 'ci/external-redis-values.yaml')],
+  auth: ['-f', join(CHART, 'ci/auth-values.yaml')],
 };
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -158,6 +159,13 @@ describe('Helm chart', () => {
     });
     expect(all.BinderHub.port).toBe(8080);
     expect(all.Runner.metrics_port).toBe(9090);
+    const auth = configOf((await template(VALUES.auth)).docs);
+    expect(auth.BinderHub).toMatchObject({ auth_enabled: true, trust_proxy: 1 });
+    expect(auth.HubOAuth.oauth_redirect_uri).toBe('https://binder.example.org/oauth_callback');
+    expect(auth.Launcher).toMatchObject({
+      allow_named_servers: true,
+      named_server_limit_per_user: 3,
+    });
   });
 
   it('repo2docker’s configuration: a ConfigMap in the build namespace, named in the config', async () => {

@@ -53,7 +53,8 @@ export const binderHubSection = z
     hub_url: slashTerminated.default(''),
     hub_url_local: slashTerminated.default(''),
     hub_api_token: z.string().default(''),
-    auth_enabled: z.literal(false).default(false),
+    /** Users log in through JupyterHub (HubOAuth.*) and launch their own servers. */
+    auth_enabled: z.boolean().default(false),
     use_registry: z.boolean().default(true),
     image_prefix: z.string().default(''),
     per_repo_quota: z.number().int().nonnegative().default(0),

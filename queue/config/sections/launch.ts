@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { seconds } from './common.js';
 
+/** A boolean that may come from an environment variable ('true' / 'false'). */
+const envBoolean = () =>
+  z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
+
+/** A non-negative integer that may come from an environment variable. */
+const envCount = () =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v),
+    z.number().int().nonnegative(),
+  );
+
 export const launcherSection = z
   .object({
     retries: z.number().int().min(1).max(20).default(4),
@@ -11,6 +22,13 @@ export const launcherSection = z
      * whose launch made no progress for twice `launch_timeout` are removed.
      */
     sweep_interval: seconds().default(60),
+    /**
+     * With `BinderHub.auth_enabled`: each launch starts a new named server of the user
+     * (upstream; `$JUPYTERHUB_ALLOW_NAMED_SERVERS`), else the user's default server.
+     */
+    allow_named_servers: envBoolean().default(false),
+    /** The hub's `named_server_limit_per_user` (0 = none; `$JUPYTERHUB_NAMED_SERVER_LIMIT_PER_USER`). */
+    named_server_limit_per_user: envCount().default(0),
   })
   .strict();
 
@@ -35,5 +53,7 @@ export const rateLimiterSection = z
     builds_api_limit: z.number().int().nonnegative().default(600),
     /** `/build` event streams open at once (across api replicas). */
     max_concurrent_streams: z.number().int().nonnegative().default(100),
+    /** `/build` requests per logged-in hub user (`BinderHub.auth_enabled`), instead of per address. */
+    user_limit: z.number().int().nonnegative().default(100),
   })
   .strict();
