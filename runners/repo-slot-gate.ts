@@ -1,7 +1,14 @@
 import { DelayedError, type Job } from 'bullmq';
-import type { BuildJob, BuildResult, EventBus, Logger } from '../queue/index.js';
+import {
+  buildJobSchema,
+  type BuildJob,
+  type BuildResult,
+  type EventBus,
+  type Logger,
+} from '../queue/index.js';
 import { repoKey } from '../queue/fairness/repo-key.js';
 import { waiterRank, type RepoSlots } from '../queue/fairness/repo-slots.js';
+import { retryRedis } from './retry-redis.js';
 
 type Processor = (
   job: Job<BuildJob, BuildResult>,
@@ -40,16 +47,22 @@ function waitingMessage(running: number, limit: number): string {
  */
 export function repoSlotGate(inner: Processor, d: RepoSlotGateDeps): Processor {
   return async (job, token, signal) => {
-    const repo = repoKey(job.data);
-    const holder = job.data.buildName;
-    const answer = await d.slots.acquire(
-      repo,
-      holder,
-      waiterRank(job.priority, job.data.requestedAt),
-    );
+    // A malformed job is refused by the processor itself, before anything runs.
+    const parsed = buildJobSchema.safeParse(job.data);
+    if (!parsed.success) return inner(job, token, signal);
+    const repo = repoKey(parsed.data);
+    const holder = parsed.data.buildName;
+    const rank = waiterRank(job.priority, parsed.data.requestedAt);
+    // Redis restarting is waited out, as every other step of a build does.
+    const answer = await retryRedis(() => d.slots.acquire(repo, holder, rank), {
+      log: d.log,
+      what: 'repository slot',
+      signal,
+      giveUpAfterMs: 120_000,
+    });
     if (!answer.granted) {
       const event = { phase: 'waiting', message: waitingMessage(answer.running, d.limit) };
-      const at = { epochMs: job.data.requestedAt, seq: 0 };
+      const at = { epochMs: parsed.data.requestedAt, seq: 0 };
       const id = await d.bus.publish(holder, event, at).catch(() => undefined);
       if (id)
         await job.log(`${new Date().toISOString()} ${event.message.trim()}`).catch(() => undefined);

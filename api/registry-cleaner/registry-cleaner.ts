@@ -86,7 +86,15 @@ export class RegistryCleaner {
 
   async lastReport(): Promise<CleanerReport | undefined> {
     const json = await this.o.redis.get(this.reportKey);
-    return json ? (JSON.parse(json) as CleanerReport) : undefined;
+    if (!json) return undefined;
+    try {
+      const report = JSON.parse(json) as CleanerReport;
+      return typeof report.finishedAt === 'string' && Array.isArray(report.deleted)
+        ? report
+        : undefined;
+    } catch {
+      return undefined; // not ours (or damaged): as if the cleaner had not run
+    }
   }
 
   async run(trigger: CleanerReport['trigger'], dryRun = false): Promise<CleanerReport> {
