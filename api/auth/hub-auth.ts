@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import type { HubOAuthConfig } from '../../queue/config/sections/hub-oauth.js';
 import type { Logger } from '../../queue/index.js';
@@ -63,11 +64,13 @@ export class HubAuth {
   }
 
   private async userOfToken(token: string): Promise<string | null> {
-    const cached = this.tokens.get(token);
+    // Keyed by a digest: the cache holds no usable token.
+    const key = createHash('sha256').update(token).digest('base64url');
+    const cached = this.tokens.get(key);
     if (cached !== undefined) return cached;
     try {
       const who = await this.o.client.identify(token);
-      this.tokens.set(token, who?.name ?? null);
+      this.tokens.set(key, who?.name ?? null);
       return who?.name ?? null;
     } catch (err) {
       if (!(err instanceof HubUnreachableError)) throw err;

@@ -12,7 +12,8 @@ import { legacyRedirectHandler } from './handlers/legacy-redirect.js';
 import { notFoundHandler } from './handlers/not-found-handler.js';
 import { sendHtml } from './handlers/send-html.js';
 import { staticHandler } from './handlers/static-handler.js';
-import { siteSettings } from './html/site-settings.js';
+import { siteSettings, type SiteSettings } from './html/site-settings.js';
+import { hubUserOf } from '../auth/require-login.js';
 import { renderAboutPage } from './pages/about-page.js';
 import { renderHomePage } from './pages/home-page.js';
 
@@ -42,21 +43,20 @@ export function uiRouter(deps: UiDeps): Router {
   const log = deps.log.child({ component: 'ui' });
   const assets = deps.uiAssets ?? createUiAssets();
   const site = siteSettings(deps.config, deps.version, assets.dev);
+  /** The site as this request sees it: with its logged-in hub user, if any. */
+  const siteOf = (locals: Record<string, unknown>): SiteSettings => {
+    const user = hubUserOf(locals);
+    return user ? { ...site, user } : site;
+  };
   if (deps.config.BinderHub.enable_api_only_mode) {
     router.use(notFoundHandler(site, true));
     return router;
   }
   const tokens = buildTokensFor(deps);
   const limits = deps.limits ?? (deps.redis && createClientLimits(deps.redis, deps.config));
-  router.get(
-    '/v2/:provider/*spec',
-    launchPageHandler({
-      site,
-      providers: deps.providers,
-      tokens,
-      limiter: limits ? limits.launchPage : undefined,
-      log,
-    }),
+  const launchPage = { providers: deps.providers, tokens, limiter: limits?.launchPage, log };
+  router.get('/v2/:provider/*spec', (req, res, next) =>
+    launchPageHandler({ ...launchPage, site: siteOf(res.locals) })(req, res, next),
   );
   if (deps.redis && deps.bus && deps.buildQueue) {
     const logs = {
@@ -70,9 +70,9 @@ export function uiRouter(deps: UiDeps): Router {
   router.get(['/repo/:user/:repo', '/repo/:user/:repo/*rest'], legacyRedirectHandler());
   router.get('/badge.svg', svg(BADGE_SVG));
   router.get('/badge_logo.svg', svg(BADGE_LOGO_SVG));
-  router.get('/about', (_req, res) => sendHtml(res, 200, renderAboutPage(site)));
-  router.get('/', (_req, res) => sendHtml(res, 200, renderHomePage(site)));
+  router.get('/about', (_req, res) => sendHtml(res, 200, renderAboutPage(siteOf(res.locals))));
+  router.get('/', (_req, res) => sendHtml(res, 200, renderHomePage(siteOf(res.locals))));
   router.get('/static/:name', staticHandler(assets, log));
-  router.use(notFoundHandler(site));
+  router.use((req, res, next) => notFoundHandler(siteOf(res.locals))(req, res, next));
   return router;
 }

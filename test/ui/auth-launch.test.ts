@@ -133,6 +133,7 @@ describe('authenticated Binder (hub login, the user’s own named servers)', () 
     await page.fill('#password_input', hub.userPassword);
     await page.click('#login_submit');
     await page.waitForURL(/\/v2\/git\//, { timeout: 60_000 });
+    expect(await page.textContent('.hub-user')).toBe(`Logged in as ${user}`);
     await screenshot(page, 'auth-launch-page');
     const first = await reachServer(page);
     await screenshot(page, 'auth-launch-notebook');
@@ -160,6 +161,7 @@ describe('authenticated Binder (hub login, the user’s own named servers)', () 
     expect(await page.textContent('#failure-message')).toContain(
       `User ${user} already has the maximum of ${LIMIT} named servers.  One must be deleted before a new server can be created`,
     );
+    expect(await page.textContent('#failure-hint')).toMatch(/as many servers as you may/);
     await screenshot(page, 'auth-launch-limit');
     expect(Object.keys(await serversOfUser())).toHaveLength(2);
     await page.close();

@@ -28,6 +28,12 @@ function header(site: SiteSettings): SafeHtml {
       <ul>
         <li><a href="${site.baseUrl}">Home</a></li>
         <li><a href="${site.baseUrl}about">About</a></li>
+        ${
+          site.user
+            ? markup`<li class="hub-user">Logged in as <strong>${site.user}</strong></li>
+        <li><a href="${site.baseUrl}logout">Log out</a></li>`
+            : ''
+        }
       </ul>
     </nav>
   </header>`;

@@ -17,6 +17,8 @@ export interface SiteSettings {
   extraFooterScripts: string[];
   /** Send `no-cache` for static assets (bundled on the fly when running from source). */
   devAssets: boolean;
+  /** The logged-in hub user of this request (`BinderHub.auth_enabled`), shown with a log-out link. */
+  user?: string;
 }
 
 function sortedValues(dict: Record<string, string>): string[] {

@@ -12,7 +12,13 @@ export function failureHint(event: FailedEvent): string {
   if (status === 403 && /build token/i.test(message)) {
     return 'The permission this page got to start a build has expired or belongs to another site. Reload the page to get a new one.';
   }
+  if (status === 403 && /^Forbidden/.test(message)) {
+    return 'Your login has ended. Reload the page to log in again.';
+  }
   if (status === 403) return 'This Binder does not accept launches from your network.';
+  if (status === 409) {
+    return 'You already run as many servers as you may. Stop one on the hub’s home page, then try again.';
+  }
   if (status === 429) {
     return 'Too many launches came from your network recently. Wait for the time given above, then reload the page.';
   }

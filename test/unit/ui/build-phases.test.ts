@@ -35,6 +35,10 @@ describe('failureHint', () => {
       /Too many launches/,
     );
     expect(failureHint({ status_code: 404 })).toMatch(/exist and are public/);
+    expect(failureHint({ status_code: 403, message: 'Forbidden\n' })).toMatch(/log in again/);
+    expect(
+      failureHint({ status_code: 409, message: 'User a already has a running server.' }),
+    ).toMatch(/Stop one on the hub/);
     expect(failureHint({ status_code: 503 })).toMatch(/not working right now/);
   });
   it('points build failures at the log', () => {
