@@ -45,7 +45,7 @@ export function createApp(given: AppDeps): Express {
   base.use(prebuildApiRouter({ ...deps, prebuilds })); // reads its own JSON body
   base.use(rebuildApiRouter(deps)); // reads its own JSON body
   base.use(metricsRouter(deps.metrics.registry));
-  base.use(dashboardRouter(deps)); // Dashboard.path: authenticated bull-board
+  base.use(dashboardRouter({ ...deps, rebuild: deps })); // Dashboard.path: authenticated bull-board
   base.use(buildRouter(deps, bans));
   base.use(repoProvidersRouter(deps.providers));
   base.use(uiRouter(deps)); // keep last: pages, badges, static, then the 404 catch-all

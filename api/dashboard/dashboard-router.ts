@@ -13,12 +13,12 @@ import type { PoolStatusSource } from '../pool/pool-status.js';
 export interface DashboardDeps {
   config: Pick<Config, 'BinderHub' | 'Dashboard'>;
   /** The build queue (`deps.buildQueue`). */
-  buildQueue: { queue: Queue } & RebuildDeps['buildQueue'];
+  buildQueue: { queue: Queue };
   log: Logger;
   /** The warm launch pool, shown at `<Dashboard.path>/pool` (when there is one). */
   pool?: PoolStatusSource;
-  /** The providers, for forced rebuilds at `<Dashboard.path>/rebuild` (none without). */
-  providers?: RebuildDeps['providers'];
+  /** What forced rebuilds at `<Dashboard.path>/rebuild` need (no such page without). */
+  rebuild?: RebuildDeps;
 }
 
 const REALM = 'Basic realm="binderhub-ts queue dashboard", charset="UTF-8"';
@@ -73,7 +73,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         title: cfg.title,
         links: [
           ...(deps.pool ? [{ text: 'Launch pool', url: `${basePath}/pool` }] : []),
-          ...(role === 'admin' && deps.providers
+          ...(role === 'admin' && deps.rebuild
             ? [{ text: 'Rebuild an image', url: `${basePath}/rebuild` }]
             : []),
         ],
@@ -118,10 +118,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
 
   router.use(cfg.path, securityHeaders, guard);
   if (deps.pool) router.get(`${cfg.path}/pool`, poolPageHandler(deps.pool, basePath));
-  if (deps.providers) {
-    const rebuild = { ...deps, providers: deps.providers };
-    router.use(rebuildPageRouter(rebuild, `${cfg.path}/rebuild`, basePath));
-  }
+  if (deps.rebuild) router.use(rebuildPageRouter(deps.rebuild, `${cfg.path}/rebuild`, basePath));
   router.use(cfg.path, (req, res, next) => {
     board(res.locals.dashboardRole as DashboardRole).then((handle) => handle(req, res, next), next);
   });
