@@ -1,3 +1,4 @@
+import type { EvictionReason } from './pool-plan.js';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -171,7 +172,7 @@ export class LaunchPool {
       if (server.image !== image) continue;
       if (!(await this.store.evict(server.user, server.image, this.owner))) continue;
       taken++;
-      this.metrics.evictions.inc({ reason: 'rebuilt' });
+      this.metrics.evictions.inc({ reason: 'rebuilt' satisfies EvictionReason });
       void this.remover.remove(server.user);
     }
     if (taken > 0) {
