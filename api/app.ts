@@ -63,7 +63,7 @@ export function createApp(given: AppDeps): Express {
   base.use(rebuildApiRouter(deps)); // reads its own JSON body
   base.use(cleanerRouter({ ...deps, cleaner: deps.registryCleaner })); // admin token
   base.use(metricsRouter(deps.metrics.registry));
-  base.use(dashboardRouter(deps)); // Dashboard.path: authenticated bull-board
+  base.use(dashboardRouter({ ...deps, rebuild: deps })); // Dashboard.path: authenticated bull-board
   base.use(buildRouter(deps, bans));
   base.use(repoProvidersRouter(deps.providers));
   if (login) base.use(requireLoginForPages(login.auth, login.flow));

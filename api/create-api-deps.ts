@@ -210,7 +210,7 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     log,
     metrics: metrics.registry,
     use: imageUse,
-    keepers: [{ imagesToKeep: () => lastGood.images() }],
+    keepers: [lastGood],
   });
   const c = config.RegistryCleaner;
   const cleanerSchedule =

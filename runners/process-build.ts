@@ -152,7 +152,6 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
       throw new UnrecoverableError(message);
     }
     cancel.stop();
-    if (deps.lastGood) await recordLastGood({ config, store: deps.lastGood, log }, spec, data);
     // Retried until Redis takes it: the image exists, and every follower must hear so.
     await publisher.finish({
       phase: 'built',
@@ -167,6 +166,8 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
         );
       });
     }
+    // After the followers heard: the record is for the launches that come later.
+    if (deps.lastGood) await recordLastGood({ config, store: deps.lastGood, log }, spec, data);
     const seconds = (Date.now() - started) / 1000;
     deps.hooks?.onEnd?.(data, 'success', seconds);
     log.info({ seconds }, 'build succeeded');

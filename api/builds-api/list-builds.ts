@@ -21,6 +21,8 @@ export interface BuildSummary {
   queuedMs: number | null;
   durationMs: number | null;
   error?: string;
+  /** A forced rebuild (`POST /api/rebuilds`) of an image that existed. */
+  rebuild?: true;
 }
 
 const STATES = {
@@ -53,6 +55,7 @@ function summarise(job: Job<BuildJob, BuildResult>, state: QueueState): BuildSum
     queuedMs: started ? Math.max(0, started - job.timestamp) : null,
     durationMs: started && finished ? Math.max(0, finished - started) : null,
     ...(job.failedReason ? { error: scrubUrl(job.failedReason) } : {}),
+    ...(d.rebuild ? { rebuild: true as const } : {}),
   };
 }
 

@@ -82,7 +82,12 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
   if (exists) {
     recordFound(deps, plan);
     if (req.buildOnly) {
-      return { phase: 'ready', imageName: plan.image, message: 'Done! Found built image\n' };
+      return {
+        phase: 'ready',
+        imageName: plan.image,
+        message: 'Done! Found built image\n',
+        ...launched,
+      };
     }
     sink.send({
       phase: 'built',
@@ -113,7 +118,7 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
     });
   if (built.phase === 'failed') return built;
   if (req.buildOnly)
-    return { phase: 'ready', imageName: plan.image, message: 'Done! Image built\n' };
+    return { phase: 'ready', imageName: plan.image, message: 'Done! Image built\n', ...launched };
   sink.send({
     phase: 'built',
     imageName: plan.image,

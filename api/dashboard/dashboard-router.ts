@@ -15,12 +15,12 @@ import { registryPageHandler } from './registry-page.js';
 export interface DashboardDeps {
   config: Pick<Config, 'BinderHub' | 'Dashboard'>;
   /** The build queue (`deps.buildQueue`). */
-  buildQueue: { queue: Queue } & RebuildDeps['buildQueue'];
+  buildQueue: { queue: Queue };
   log: Logger;
   /** The warm launch pool, shown at `<Dashboard.path>/pool` (when there is one). */
   pool?: PoolStatusSource;
-  /** The providers, for forced rebuilds at `<Dashboard.path>/rebuild` (none without). */
-  providers?: RebuildDeps['providers'];
+  /** What forced rebuilds at `<Dashboard.path>/rebuild` need (no such page without). */
+  rebuild?: RebuildDeps;
   /** The registry cleaner, whose last report is shown at `<Dashboard.path>/registry`. */
   registryCleaner?: { lastReport(): Promise<CleanerReport | undefined> };
 }
@@ -80,7 +80,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
           : `${deps.config.BinderHub.base_url}logs/`,
         links: [
           ...(deps.pool ? [{ text: 'Launch pool', url: `${basePath}/pool` }] : []),
-          ...(role === 'admin' && deps.providers
+          ...(role === 'admin' && deps.rebuild
             ? [{ text: 'Rebuild an image', url: `${basePath}/rebuild` }]
             : []),
           ...(deps.registryCleaner
@@ -128,10 +128,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
 
   router.use(cfg.path, securityHeaders, guard);
   if (deps.pool) router.get(`${cfg.path}/pool`, poolPageHandler(deps.pool, basePath));
-  if (deps.providers) {
-    const rebuild = { ...deps, providers: deps.providers };
-    router.use(rebuildPageRouter(rebuild, `${cfg.path}/rebuild`, basePath));
-  }
+  if (deps.rebuild) router.use(rebuildPageRouter(deps.rebuild, `${cfg.path}/rebuild`, basePath));
   if (deps.registryCleaner) {
     router.get(`${cfg.path}/registry`, registryPageHandler(deps.registryCleaner, basePath));
   }

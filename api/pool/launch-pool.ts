@@ -1,3 +1,4 @@
+import type { EvictionReason } from './pool-plan.js';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -158,6 +159,27 @@ export class LaunchPool {
         ? undefined
         : this.o.redis.set(this.o.keys.key('pool', 'launch-host'), launchHost),
     ]);
+  }
+
+  /**
+   * Takes the unclaimed servers of `image` out of the pool, removing their users: the
+   * image was rebuilt under the same name, and they run the old one. The next look at
+   * the pool starts servers of the new image. Returns how many were taken.
+   */
+  async replaceImage(image: string): Promise<number> {
+    let taken = 0;
+    for (const { server } of await this.store.entries()) {
+      if (server.image !== image) continue;
+      if (!(await this.store.evict(server.user, server.image, this.owner))) continue;
+      taken++;
+      this.metrics.evictions.inc({ reason: 'rebuilt' satisfies EvictionReason });
+      void this.remover.remove(server.user);
+    }
+    if (taken > 0) {
+      this.log.info({ image, servers: taken }, 'pool: servers of a rebuilt image taken out');
+      this.refiller.kick();
+    }
+    return taken;
   }
 
   /** Users of unclaimed pool servers: launch quotas do not count them. */

@@ -26,6 +26,7 @@ export const EVICTION_REASONS = [
   'unwanted', // its spec is no longer pooled
   'excess', // more than its spec's size, or than LaunchPool.max_servers
   'quota', // the launch quota needs the room for real launches
+  'rebuilt', // a forced rebuild replaced its image under the same name
 ] as const;
 export type EvictionReason = (typeof EVICTION_REASONS)[number];
 

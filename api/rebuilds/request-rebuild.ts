@@ -5,12 +5,16 @@ import { planBuild } from '../builds/build-plan.js';
 import { HttpError } from '../http/http-error.js';
 import type { ProviderRegistry } from '../providers/provider-entry.js';
 import { resolveNow, specTarget } from '../providers/spec-target.js';
+import { replacePooledWhenBuilt, type ReplacePooledDeps } from './replace-pooled.js';
 
 export interface RebuildDeps {
-  config: Pick<Config, 'BinderHub'>;
+  config: Pick<Config, 'BinderHub' | 'BuildExecutor'>;
   providers: ProviderRegistry;
   buildQueue: Pick<BuildQueue, 'enqueue'>;
   log: Logger;
+  /** The warm pool (if any), whose servers of the image are replaced once it is rebuilt. */
+  pool?: ReplacePooledDeps['pool'];
+  bus?: ReplacePooledDeps['bus'];
 }
 
 export interface RebuildAnswer {
@@ -54,6 +58,11 @@ export async function requestRebuild(
     { who, provider: entry.prefix, spec: shown, ref, build: plan.job.buildName, outcome },
     'forced rebuild requested',
   );
+  if (d.pool && d.bus && outcome !== 'attached') {
+    const maxAge = d.config.BuildExecutor.max_age || 24 * 3600;
+    const deps = { pool: d.pool, bus: d.bus, log: d.log };
+    replacePooledWhenBuilt(deps, plan.job.buildName, plan.image, maxAge * 1000);
+  }
   return {
     outcome,
     provider: entry.prefix,

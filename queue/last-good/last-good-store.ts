@@ -87,7 +87,7 @@ export class LastGoodStore {
    * image names are returned: without the spec a record cannot be fully checked, so a
    * caller must treat them as names to keep, never as images to launch.
    */
-  async images(): Promise<string[]> {
+  async imagesToKeep(): Promise<string[]> {
     const images = new Set<string>();
     let cursor = '0';
     do {

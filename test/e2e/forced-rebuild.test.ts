@@ -92,6 +92,11 @@ describe('forced rebuild', () => {
     // The first build's completed job has the same id (the build name): it is replaced.
     expect(body.outcome).toBe('requeued');
     await finished(body.build!);
+    const listed = await fetch(`${h.url}api/builds?repo=${encodeURIComponent(repo.url)}`);
+    const { builds } = (await listed.json()) as { builds: Array<Record<string, unknown>> };
+    expect(builds).toEqual([
+      expect.objectContaining({ buildName: body.build, state: 'built', rebuild: true }),
+    ]);
 
     const newId = await engineImageId(image);
     const newDigest = await registryDigest(image);

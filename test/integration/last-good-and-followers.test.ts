@@ -81,7 +81,7 @@ describe('last good images and follower leases on Redis', () => {
         resolvedAt: 1,
       }),
     ).toBe(false);
-    expect(await store.images()).toEqual([image(sha('c'))]);
+    expect(await store.imagesToKeep()).toEqual([image(sha('c'))]);
   });
 
   it("refuses to record, and ignores when read back, anything but this spec's own image", async () => {
