@@ -59,8 +59,13 @@ function redisUrlOf(stackDir: string): string {
   return `redis://${password ? `:${encodeURIComponent(password)}@` : ''}127.0.0.1:${port}`;
 }
 
+/** The stack's state folder: `<root>/.stack`, or $BINDERHUB_TS_STACK_DIR (a worktree using another checkout's stack). */
+export function stackDirPath(): string {
+  return process.env['BINDERHUB_TS_STACK_DIR'] ?? path.join(ROOT, '.stack');
+}
+
 export function stackInfo(): StackInfo {
-  const stackDir = process.env['BINDERHUB_TS_STACK_DIR'] ?? path.join(ROOT, '.stack');
+  const stackDir = stackDirPath();
   return {
     root: ROOT,
     stackDir,

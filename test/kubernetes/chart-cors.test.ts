@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../queue/config/index.js';
-import { stackInfo } from '../helpers/stack.js';
+import { stackDirPath, stackInfo } from '../helpers/stack.js';
 import { runTool } from './run-tool.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const HELM = join(ROOT, '.stack/bin/helm');
+const HELM = join(stackDirPath(), 'bin/helm');
 const CHART = join(ROOT, 'chart');
 
 function template(...set: string[]) {

@@ -15,11 +15,12 @@ import {
   REPO2DOCKER_CONFIG,
   REPO2DOCKER_CONFIG_FILE,
 } from '../../runners/content-provider-config.js';
+import { stackDirPath } from '../helpers/stack.js';
 import { runTool } from './run-tool.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const HELM = join(ROOT, '.stack/bin/helm');
-const VALIDATE = join(ROOT, '.stack/bin/k8s-validate');
+const HELM = join(stackDirPath(), 'bin/helm');
+const VALIDATE = join(stackDirPath(), 'bin/k8s-validate');
 const CHART = join(ROOT, 'chart');
 const VALUES = {
   default: [] as string[],

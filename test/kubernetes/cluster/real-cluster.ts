@@ -45,7 +45,7 @@ async function findCluster(): Promise<ClusterProbe> {
   const kubeDir = process.env['BINDERHUB_TS_KUBE_DIR'] ?? path.join(s.stackDir, 'kube');
   const adminKubeconfig = path.join(kubeDir, 'admin.kubeconfig');
   const kubectl = path.join(kubeDir, 'bin', 'kubectl');
-  const helm = path.join(s.root, '.stack', 'bin', 'helm');
+  const helm = path.join(s.stackDir, 'bin', 'helm');
   const start = 'start it with `bash scripts/stack.sh up` (or `bash scripts/kube.sh up`)';
   for (const f of [adminKubeconfig, kubectl, helm])
     if (!existsSync(f))
