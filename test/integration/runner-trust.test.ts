@@ -66,9 +66,27 @@ describe('the runner trusts nothing from Redis', () => {
     });
     await buildQueue.queue.add('forged', job, { jobId: job.buildName });
     try {
-      return await withTimeout(end, 120_000, 'the forged job');
+      const event = await withTimeout(end, 120_000, 'the forged job');
+      await finished(job.buildName);
+      return event;
     } finally {
       unsubscribe?.();
+    }
+  }
+
+  /**
+   * Waits until BullMQ has the job as finished: the runner publishes the terminal event
+   * before the worker moves the job out of `active`, and an active job cannot be removed
+   * by the next test forging the same build name.
+   */
+  async function finished(name: string): Promise<void> {
+    const { buildQueue } = h.api.runtime.deps;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const state = await (await buildQueue.queue.getJob(name))?.getState();
+      if (state === undefined || state === 'completed' || state === 'failed') return;
+      if (Date.now() > deadline) throw new Error(`the forged job ${name} is still ${state}`);
+      await new Promise((r) => setTimeout(r, 25));
     }
   }
 
