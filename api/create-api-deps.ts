@@ -31,7 +31,7 @@ import { UserServerLauncher } from './launch/user-server-launcher.js';
 import { createLaunchUsers } from './launch/create-launch-users.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import { createProviders } from './providers/create-providers.js';
-import { dockerConfigPath, readDockerConfig } from './registry/docker-config.js';
+import { registryAccess } from './registry/registry-access.js';
 import { DockerRegistry } from './registry/docker-registry.js';
 import type { ImageRegistry } from './registry/image-registry.js';
 import { LocalEngineRegistry } from './registry/local-engine-registry.js';
@@ -67,18 +67,11 @@ function createRegistry(
     return new LocalEngineRegistry(config.DockerBuildExecutor.docker_host);
   }
   const r = config.DockerRegistry;
-  // Explicit credentials win; else a Docker config.json (the chart's push secret).
-  const fromFile = r.username
-    ? undefined
-    : readDockerConfig(dockerConfigPath(r.docker_config_path), {
-        url: r.url,
-        authConfigUrl: r.auth_config_url,
-      });
-  const url = r.url || fromFile?.url || '';
+  const { url, username, password } = registryAccess(r);
   return new DockerRegistry({
     url,
-    username: r.username || fromFile?.username,
-    password: r.password || fromFile?.password,
+    username,
+    password,
     tokenUrl: r.token_url,
     notFound401: r.not_found_401 ?? url.endsWith('.docker.io'),
     timeoutMs: r.request_timeout * 1000,

@@ -6,7 +6,7 @@ import { combineKeepers, type ImageKeepers } from '../../queue/registry-retentio
 import type { ImageUse } from '../../queue/registry-retention/image-use.js';
 import { poolKeepers } from '../pool/pool-keepers.js';
 import { PoolStore } from '../pool/pool-store.js';
-import { dockerConfigPath, readDockerConfig } from '../registry/docker-config.js';
+import { registryAccess } from '../registry/registry-access.js';
 import { RegistryCleaner } from './registry-cleaner.js';
 import { RegistryV2Client } from './registry-v2-client.js';
 
@@ -31,21 +31,15 @@ export function createRegistryCleaner(d: CreateCleanerDeps): RegistryCleaner | u
   const c = config.RegistryCleaner;
   if (c.max_age_days <= 0 || !config.BinderHub.use_registry) return undefined;
   const r = config.DockerRegistry;
-  const fromFile = r.username
-    ? undefined
-    : readDockerConfig(dockerConfigPath(r.docker_config_path), {
-        url: r.url,
-        authConfigUrl: r.auth_config_url,
-      });
-  const url = r.url || fromFile?.url || '';
+  const { url, username, password } = registryAccess(r);
   if (!url) {
     d.log.warn('RegistryCleaner.max_age_days is set but no DockerRegistry.url: the cleaner is off');
     return undefined;
   }
   const client = new RegistryV2Client({
     url,
-    username: r.username || fromFile?.username,
-    password: r.password || fromFile?.password,
+    username,
+    password,
     tokenUrl: r.token_url || undefined,
     timeoutMs: r.request_timeout * 1000,
   });
