@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../queue/index.js';
-import { backoffMs, HubClient, sleep } from './hub-client.js';
+import { HubClient } from './hub-client.js';
+import { retryLaunch } from './retry-launch.js';
 import type { LaunchUsers } from './launch-users.js';
 import {
   LaunchError,
@@ -53,24 +54,10 @@ export class JupyterHubLauncher implements Launcher {
     signal: AbortSignal,
     hooks: LaunchHooks = {},
   ): Promise<LaunchResult> {
-    let last: Error | undefined;
-    for (let attempt = 0; attempt < this.o.retries; attempt++) {
-      if (attempt > 0) {
-        onProgress(`Launch attempt ${attempt} failed, retrying...`);
-        await sleep(backoffMs(this.o.retryDelayMs, attempt - 1), signal);
-      }
-      try {
-        return { ...(await this.attempt(req, onProgress, signal, hooks)), attempt };
-      } catch (err) {
-        if (signal.aborted) throw err;
-        last = err as Error;
-        this.o.log.warn({ err: last.message, attempt, image: req.image }, 'launch attempt failed');
-        if (err instanceof LaunchError && err.status < 500) throw err;
-      }
-    }
-    throw last instanceof LaunchError
-      ? last
-      : new LaunchError(`Failed to launch image ${req.image}`);
+    const retry = { ...this.o, logFields: { image: req.image }, image: req.image };
+    return retryLaunch(retry, onProgress, signal, () =>
+      this.attempt(req, onProgress, signal, hooks),
+    );
   }
 
   /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../queue/index.js';
 import { backoffMs, HubClient, HubRequestError, sleep } from './hub-client.js';
+import { retryLaunch } from './retry-launch.js';
 import {
   LaunchError,
   type LaunchProgress,
@@ -49,24 +50,10 @@ export class UserServerLauncher implements Launcher {
   ): Promise<LaunchResult> {
     const user = req.user;
     if (!user) throw new LaunchError('Forbidden', 403);
-    let last: Error | undefined;
-    for (let attempt = 0; attempt < this.o.retries; attempt++) {
-      if (attempt > 0) {
-        onProgress(`Launch attempt ${attempt} failed, retrying...`);
-        await sleep(backoffMs(this.o.retryDelayMs, attempt - 1), signal);
-      }
-      try {
-        return { ...(await this.attempt(req, user, onProgress, signal)), attempt };
-      } catch (err) {
-        if (signal.aborted) throw err;
-        last = err as Error;
-        this.o.log.warn({ err: last.message, attempt, user }, 'launch attempt failed');
-        if (err instanceof LaunchError && err.status < 500) throw err;
-      }
-    }
-    throw last instanceof LaunchError
-      ? last
-      : new LaunchError(`Failed to launch image ${req.image}`);
+    const retry = { ...this.o, logFields: { user }, image: req.image };
+    return retryLaunch(retry, onProgress, signal, () =>
+      this.attempt(req, user, onProgress, signal),
+    );
   }
 
   /** Upstream's checks before a start: the default server once; named ones up to the limit. */
