@@ -1,6 +1,20 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const BULLMQ = {
+  name: 'bullmq',
+  message: 'BullMQ stays inside queue/: use BuildQueue, createBuildWorker or bullBoardQueue.',
+};
+const BULLMQ_MEMBER = {
+  selector: "MemberExpression[property.name='bullmq']",
+  message:
+    "BuildQueue.bullmq is for queue/ and tests: use BuildQueue's methods (or bullBoardQueue).",
+};
+const importsOf = (other, self) => ({
+  group: [`**/${other}/**`],
+  message: `${self}/ must not import ${other}/; share through queue/.`,
+});
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.stack/', 'test-artifacts/', 'api/ui/static/'] },
   js.configs.recommended,
@@ -19,20 +33,17 @@ export default tseslint.config(
       ],
     },
   },
+  // api/ and runners/ meet only through queue/; BullMQ stays inside queue/ (BuildQueue,
+  // createBuildWorker, bullBoardQueue). Tests and benchmarks may use BullMQ directly: they
+  // forge and inspect jobs and run stand-in workers, which product code must never do.
   {
     files: ['api/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          patterns: [
-            {
-              group: ['**/runners/**'],
-              message: 'api/ must not import runners/; share through queue/.',
-            },
-          ],
-        },
+        { paths: [BULLMQ], patterns: [importsOf('runners', 'api')] },
       ],
+      'no-restricted-syntax': ['error', BULLMQ_MEMBER],
     },
   },
   {
@@ -40,15 +51,16 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          patterns: [
-            {
-              group: ['**/api/**'],
-              message: 'runners/ must not import api/; share through queue/.',
-            },
-          ],
-        },
+        { paths: [BULLMQ], patterns: [importsOf('api', 'runners')] },
       ],
+      'no-restricted-syntax': ['error', BULLMQ_MEMBER],
+    },
+  },
+  {
+    files: ['bin/**/*.ts', 'scripts/**/*.{ts,mjs,js}'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [BULLMQ] }],
+      'no-restricted-syntax': ['error', BULLMQ_MEMBER],
     },
   },
   {

@@ -153,16 +153,14 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
       ),
     );
   }
-  checks.push(
-    ...operatorHealthChecks({ config, redis, runnersKey: keys.runners(), queue: buildQueue.queue }),
-  );
+  checks.push(...operatorHealthChecks({ config, redis, runnersKey: keys.runners(), buildQueue }));
   const health = new HealthChecker(checks, {
     cacheMs: o.healthCacheMs ?? config.Health.cache_seconds * 1000,
     timeoutMs: 3000,
   });
   registerQueueMetrics({
     registry: metrics.registry,
-    queue: buildQueue.queue,
+    buildQueue,
     redis,
     runnersKey: keys.runners(),
     heartbeatIntervalSeconds: config.Runner.heartbeat_interval,

@@ -98,7 +98,7 @@ async function startBench(): Promise<Bench> {
   await worker.waitUntilReady();
   const close = async () => {
     await worker.close();
-    await queue.queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.bullmq.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
     await deleteKeysUnder(command, PREFIX);
     command.disconnect();

@@ -76,7 +76,7 @@ async function serve(secret: string): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  const queue = runtime.deps.buildQueue.queue;
+  const queue = runtime.deps.buildQueue.bullmq;
   process.on('message', async (cmd: string) => {
     if (cmd === 'cpu') {
       const { user, system } = process.cpuUsage();

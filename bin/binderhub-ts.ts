@@ -2,11 +2,8 @@
 import { parseArgs } from 'node:util';
 import { startApi } from '../api/start-api.js';
 import { ConfigError, loadConfig } from '../queue/config/index.js';
-import { createLogger, createRedis, keyNames, packageVersion } from '../queue/index.js';
-import { createBackend } from '../runners/create-backend.js';
-import { observerHooks } from '../runners/metrics/observer-hooks.js';
-import { startRunnerObservability } from '../runners/metrics/runner-observability.js';
-import { startRunner } from '../runners/runner.js';
+import { createLogger, packageVersion } from '../queue/index.js';
+import { startRunnerProcess } from '../runners/start-runner-process.js';
 
 const USAGE = `binderhub-ts <command> [--config FILE]
 
@@ -44,23 +41,11 @@ async function main(): Promise<void> {
     stops.push(() => started.close());
   }
   if (command === 'runner' || command === 'local') {
-    const backend = await createBackend(config, log);
-    const opsRedis = createRedis(config.Redis.url, 'command');
-    const ops = await startRunnerObservability({
-      config,
-      redis: opsRedis,
-      keys: keyNames(config.Redis.key_prefix),
-      log,
-      // `local`: one process, one /metrics — the build series join the api's.
+    // `local`: one process, one /metrics — the build series join the api's.
+    const runner = await startRunnerProcess(config, log, {
       registry: api?.runtime.deps.metrics.registry,
     });
-    const runner = startRunner({ config, backend, log, hooks: observerHooks(ops.observer) });
-    stops.push(async (force) => {
-      await runner.close(force);
-      await ops.close();
-      opsRedis.disconnect();
-    });
-    log.info({ backend: backend.name, concurrency: config.Runner.concurrency }, 'runner started');
+    stops.push((force) => runner.close(force));
   }
   if (stops.length === 0) throw new ConfigError(`unknown command "${command}"\n\n${USAGE}`);
   let stopping = false;

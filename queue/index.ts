@@ -12,3 +12,6 @@ export * from './stream-id.js';
 export * from './transient-redis-error.js';
 export * from './version.js';
 export * from './with-timeout.js';
+export * from './job-outcomes.js';
+export * from './job-states.js';
+export * from './queued-build.js';

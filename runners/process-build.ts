@@ -1,16 +1,16 @@
-import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../queue/config/index.js';
 import {
   buildJobSchema,
   failedEvent,
+  JobFailedError,
   type BuildJob,
-  type BuildResult,
   type EventBus,
   type KeyNames,
   type Logger,
   withTimeout,
 } from '../queue/index.js';
+import type { BuildProcessor } from '../queue/build-worker.js';
 import type { LastGoodStore } from '../queue/last-good/last-good-store.js';
 import type { HostLookup } from '../queue/url-policy/check-repo-host.js';
 import type { ImageUse } from '../queue/registry-retention/image-use.js';
@@ -43,11 +43,11 @@ export interface ProcessBuildDeps {
   /** DNS for the URL policy (the system resolver by default). */
   lookupHost?: HostLookup;
   /** Redis and its key names: who follows each build (orphaned builds are cancelled). */
-  followers?: { redis: Redis; keys: KeyNames };
+  followers: { redis: Redis; keys: KeyNames };
   /** Where each successful build is recorded as its ref's last good image. */
-  lastGood?: LastGoodStore;
+  lastGood: LastGoodStore;
   /** Records each image pushed (the registry cleaner keeps recently pushed images). */
-  imageUse?: Pick<ImageUse, 'record'>;
+  imageUse: Pick<ImageUse, 'record'>;
 }
 
 /**
@@ -59,7 +59,7 @@ export interface ProcessBuildDeps {
 async function orphanCancel(deps: ProcessBuildDeps, job: BuildJob) {
   const cancel = new AbortController();
   const q = deps.config.BuildQueue;
-  if (!deps.followers || job.trigger !== 'launch' || job.rebuild || q.orphan_grace_seconds <= 0)
+  if (job.trigger !== 'launch' || job.rebuild || q.orphan_grace_seconds <= 0)
     return { signal: cancel.signal, stop: () => undefined };
   let first!: () => void;
   const looked = new Promise<void>((resolve) => (first = resolve));
@@ -92,7 +92,7 @@ async function verifyOrRefuse(deps: ProcessBuildDeps, data: BuildJob): Promise<V
     const publisher = new BuildPublisher(deps.bus, data, deps.log);
     await publisher.finish(failedEvent(message)).catch(() => undefined);
     await publisher.expire(deps.config.BuildQueue.event_history_ttl).catch(() => undefined);
-    throw new UnrecoverableError(message);
+    throw new JobFailedError(message);
   }
 }
 
@@ -102,16 +102,12 @@ async function verifyOrRefuse(deps: ProcessBuildDeps, data: BuildJob): Promise<V
  * retried by the queue: the next request for the image queues it again. Redis being
  * down fails nothing: every event (the final one too) waits until Redis takes it.
  */
-export function createBuildProcessor(deps: ProcessBuildDeps) {
+export function createBuildProcessor(deps: ProcessBuildDeps): BuildProcessor {
   const { config, backend, bus } = deps;
   const ttl = config.BuildQueue.event_history_ttl;
-  return async (
-    job: Job<BuildJob, BuildResult>,
-    _token?: string,
-    signal?: AbortSignal,
-  ): Promise<BuildResult> => {
+  return async (job, signal) => {
     const parsed = buildJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid build job: ${parsed.error.message}`);
+    if (!parsed.success) throw new JobFailedError(`invalid build job: ${parsed.error.message}`);
     // From here on, only the runner's own recomputed values are used.
     const { job: data, content, spec } = await verifyOrRefuse(deps, parsed.data);
     const log = deps.log.child({ build: data.buildName, image: data.image, trigger: data.trigger });
@@ -149,7 +145,7 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
       deps.hooks?.onEnd?.(data, 'failure', seconds, reason, message);
       log.warn({ seconds, reason: message }, 'build failed');
       await publisher.expire(ttl).catch(() => undefined);
-      throw new UnrecoverableError(message);
+      throw new JobFailedError(message);
     }
     cancel.stop();
     // Retried until Redis takes it: the image exists, and every follower must hear so.
@@ -159,7 +155,7 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
       imageName: data.image,
     });
     if (config.BinderHub.use_registry) {
-      await deps.imageUse?.record(data.image).catch((err: Error) => {
+      await deps.imageUse.record(data.image).catch((err: Error) => {
         log.warn(
           { err: err.message },
           'image push not recorded (the registry cleaner uses its creation time)',
@@ -167,7 +163,7 @@ export function createBuildProcessor(deps: ProcessBuildDeps) {
       });
     }
     // After the followers heard: the record is for the launches that come later.
-    if (deps.lastGood) await recordLastGood({ config, store: deps.lastGood, log }, spec, data);
+    await recordLastGood({ config, store: deps.lastGood, log }, spec, data);
     const seconds = (Date.now() - started) / 1000;
     deps.hooks?.onEnd?.(data, 'success', seconds);
     log.info({ seconds }, 'build succeeded');

@@ -1,20 +1,8 @@
-import { DelayedError, type Job } from 'bullmq';
-import {
-  buildJobSchema,
-  type BuildJob,
-  type BuildResult,
-  type EventBus,
-  type Logger,
-} from '../queue/index.js';
+import { buildJobSchema, JobDelayedError, type EventBus, type Logger } from '../queue/index.js';
+import type { BuildProcessor } from '../queue/build-worker.js';
 import { repoKey } from '../queue/fairness/repo-key.js';
 import { waiterRank, type RepoSlots } from '../queue/fairness/repo-slots.js';
 import { retryRedis } from './retry-redis.js';
-
-type Processor = (
-  job: Job<BuildJob, BuildResult>,
-  token?: string,
-  signal?: AbortSignal,
-) => Promise<BuildResult>;
 
 export interface RepoSlotGateDeps {
   slots: RepoSlots;
@@ -45,11 +33,11 @@ function waitingMessage(running: number, limit: number): string {
  * repository ends. The first refusal tells the build's followers why they wait (a
  * `waiting` event placed before every log line of the build, so it is written once).
  */
-export function repoSlotGate(inner: Processor, d: RepoSlotGateDeps): Processor {
-  return async (job, token, signal) => {
+export function repoSlotGate(inner: BuildProcessor, d: RepoSlotGateDeps): BuildProcessor {
+  return async (job, signal) => {
     // A malformed job is refused by the processor itself, before anything runs.
     const parsed = buildJobSchema.safeParse(job.data);
-    if (!parsed.success) return inner(job, token, signal);
+    if (!parsed.success) return inner(job, signal);
     const repo = repoKey(parsed.data);
     const holder = parsed.data.buildName;
     const rank = waiterRank(job.priority, parsed.data.requestedAt);
@@ -70,8 +58,7 @@ export function repoSlotGate(inner: Processor, d: RepoSlotGateDeps): Processor {
         { build: holder, running: answer.running },
         'build waits for a slot of its repository',
       );
-      await job.moveToDelayed(Date.now() + d.recheckMs, token);
-      throw new DelayedError();
+      throw new JobDelayedError(Date.now() + d.recheckMs);
     }
     const renew = setInterval(
       () => {
@@ -82,7 +69,7 @@ export function repoSlotGate(inner: Processor, d: RepoSlotGateDeps): Processor {
       Math.max(1000, Math.floor(d.leaseMs / 3)),
     );
     try {
-      return await inner(job, token, signal);
+      return await inner(job, signal);
     } finally {
       clearInterval(renew);
       const waiters = await d.slots.release(repo, holder).catch((err: Error) => {

@@ -55,7 +55,7 @@ export function buildsApiRouter(deps: BuildsApiDeps): Router {
         gitlab: deps.config.GitLabRepoProvider.hostname,
       });
       const scan = deps.scanPerPage ?? SCAN_PER_PAGE;
-      const page = await listBuilds(deps.buildQueue.queue, query, { limit, scan, cursor });
+      const page = await listBuilds(deps.buildQueue, query, { limit, scan, cursor });
       const pushes =
         query.provider && query.slug && !cursor
           ? await deps.pushLog.recent(query.provider, query.slug, limit)

@@ -1,5 +1,10 @@
-import type { Job } from 'bullmq';
-import { scrubUrl, type BuildJob, type BuildQueue, type BuildResult } from '../../queue/index.js';
+import {
+  scrubUrl,
+  type BuildJob,
+  type BuildQueue,
+  type JobState,
+  type QueuedBuild,
+} from '../../queue/index.js';
 import { HttpError } from '../http/http-error.js';
 import { jobMatches, type RepoQuery } from './repo-query.js';
 
@@ -32,15 +37,15 @@ const STATES = {
   delayed: 'waiting',
   completed: 'built',
   failed: 'failed',
-} as const;
+} as const satisfies Partial<Record<JobState, string>>;
 type QueueState = keyof typeof STATES;
 
 const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
 
-function summarise(job: Job<BuildJob, BuildResult>, state: QueueState): BuildSummary {
+function summarise(job: QueuedBuild, state: QueueState): BuildSummary {
   const d = job.data;
-  const started = job.processedOn;
-  const finished = job.finishedOn;
+  const started = job.startedAt;
+  const finished = job.finishedAt;
   return {
     buildName: d.buildName,
     trigger: d.trigger,
@@ -52,7 +57,7 @@ function summarise(job: Job<BuildJob, BuildResult>, state: QueueState): BuildSum
     requestedAt: new Date(d.requestedAt).toISOString(),
     startedAt: iso(started),
     finishedAt: iso(finished),
-    queuedMs: started ? Math.max(0, started - job.timestamp) : null,
+    queuedMs: started ? Math.max(0, started - job.queuedAt) : null,
     durationMs: started && finished ? Math.max(0, finished - started) : null,
     ...(job.failedReason ? { error: scrubUrl(job.failedReason) } : {}),
     ...(d.rebuild ? { rebuild: true as const } : {}),
@@ -90,7 +95,7 @@ export interface BuildsPage {
  * be missed or shown twice.
  */
 export async function listBuilds(
-  queue: BuildQueue['queue'],
+  queue: Pick<BuildQueue, 'list'>,
   q: RepoQuery,
   opts: { limit: number; scan: number; cursor?: BuildsCursor },
 ): Promise<BuildsPage> {
@@ -101,11 +106,11 @@ export async function listBuilds(
   while (s < ORDER.length && budget > 0 && found.length < opts.limit) {
     const state = ORDER[s]!;
     const chunk = Math.min(budget, 100);
-    const jobs = await queue.getJobs([state], offset, offset + chunk - 1);
+    const jobs = await queue.list(state, offset, offset + chunk - 1);
     let used = 0;
     for (const job of jobs) {
       used++;
-      if (job?.data && jobMatches(q, job.data)) {
+      if (job && jobMatches(q, job.data)) {
         found.push({ at: job.data.requestedAt, summary: summarise(job, state) });
         if (found.length >= opts.limit) break;
       }

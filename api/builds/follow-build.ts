@@ -1,5 +1,6 @@
 import {
   failedEvent,
+  isFinishedState,
   isTerminalBuildEvent,
   withTimeout,
   type BuildEvent,
@@ -9,9 +10,6 @@ import {
 } from '../../queue/index.js';
 import type { FlowDeps, FlowSink } from './flow-types.js';
 import type { BuildPlan } from './build-plan.js';
-
-/** Job states in which no runner will publish anything more for the job. */
-const ENDED = new Set(['completed', 'failed', 'unknown']);
 
 type Deps = Pick<FlowDeps, 'config' | 'log' | 'bus' | 'buildQueue' | 'registry'>;
 
@@ -107,7 +105,7 @@ async function endedWithoutResult(
 ): Promise<BuildEvent | undefined> {
   const job = await withTimeout(deps.buildQueue.jobState(plan.job.buildName), 5000, 'Redis');
   await withTimeout(following.catchUp(), 10_000, 'Redis');
-  if (isDone() || (job && !ENDED.has(job.state))) return undefined;
+  if (isDone() || (job && !isFinishedState(job.state))) return undefined;
   deps.log.warn({ build: plan.job.buildName, job }, 'the build ended without a final event');
   const exists = await deps.registry.hasImage(plan.image).catch(() => false);
   if (exists)

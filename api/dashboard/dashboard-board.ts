@@ -2,13 +2,14 @@ import { createBullBoard } from '@bull-board/api';
 import type { IServerAdapter } from '@bull-board/api/typings/app';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { Queue } from 'bullmq';
 import type { RequestHandler } from 'express';
+import { bullBoardQueue } from '../../queue/bull-board-queue.js';
+import type { BuildQueue } from '../../queue/index.js';
 import type { DashboardRole } from './dashboard-credentials.js';
 import { formatJobData } from './job-data-formatter.js';
 
 export interface BoardOptions {
-  queue: Queue;
+  buildQueue: BuildQueue;
   role: DashboardRole;
   /** Full URL path the dashboard answers at (BinderHub.base_url + Dashboard.path). */
   basePath: string;
@@ -34,7 +35,7 @@ export function createBoard(opts: BoardOptions): RequestHandler {
     description:
       'Image builds. Job name: provider/spec@ref. Interactive launches run before webhook pre-builds.',
   };
-  const adapter = new BullMQAdapter(opts.queue, adapterOptions);
+  const adapter = new BullMQAdapter(bullBoardQueue(opts.buildQueue), adapterOptions);
   adapter.setFormatter('data', (data: unknown) => formatJobData(data, opts.logBaseUrl));
   const server = new ExpressAdapter().setBasePath(opts.basePath);
   createBullBoard({

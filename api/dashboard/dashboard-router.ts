@@ -1,7 +1,6 @@
 import { Router, type RequestHandler } from 'express';
-import type { Queue } from 'bullmq';
 import type { Config } from '../../queue/config/index.js';
-import type { Logger } from '../../queue/index.js';
+import type { BuildQueue, Logger } from '../../queue/index.js';
 import { sendJsonError } from '../http/json-error.js';
 import { crossSiteRefusal } from './cross-site.js';
 import { parseAuthorization, roleFor, type DashboardRole } from './dashboard-credentials.js';
@@ -14,8 +13,8 @@ import { registryPageHandler } from './registry-page.js';
 
 export interface DashboardDeps {
   config: Pick<Config, 'BinderHub' | 'Dashboard'>;
-  /** The build queue (`deps.buildQueue`). */
-  buildQueue: { queue: Queue };
+  /** The build queue (bull-board shows its jobs). */
+  buildQueue: BuildQueue;
   log: Logger;
   /** The warm launch pool, shown at `<Dashboard.path>/pool` (when there is one). */
   pool?: PoolStatusSource;
@@ -71,7 +70,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
   const board = (role: DashboardRole): Promise<RequestHandler> =>
     (boards[role] ??= import('./dashboard-board.js').then(({ createBoard }) =>
       createBoard({
-        queue: deps.buildQueue.queue,
+        buildQueue: deps.buildQueue,
         role,
         basePath,
         title: cfg.title,

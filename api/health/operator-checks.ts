@@ -1,9 +1,9 @@
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../queue/config/index.js';
 import type { HealthCheck } from './health-checker.js';
 import { liveRunnerCheck } from './live-runner-check.js';
 import { queueBacklogCheck } from './queue-backlog-check.js';
+import type { SnapshotSource } from '../metrics/queue-snapshot.js';
 
 /**
  * The `/health` checks beyond upstream's: `"Build runners"` (a live runner exists) and
@@ -15,7 +15,7 @@ export function operatorHealthChecks(deps: {
   redis: Redis;
   /** `keyNames(prefix).runners()`. */
   runnersKey: string;
-  queue: Queue;
+  buildQueue: SnapshotSource;
   now?: () => number;
 }): HealthCheck[] {
   const { Health, Runner, BuildQueue } = deps.config;
@@ -29,7 +29,7 @@ export function operatorHealthChecks(deps: {
       now: deps.now,
     }),
     queueBacklogCheck({
-      queue: deps.queue,
+      buildQueue: deps.buildQueue,
       interactivePriority: BuildQueue.interactive_priority,
       maxBacklog: Health.max_queue_backlog,
       maxWaitSeconds: Health.max_queue_wait,

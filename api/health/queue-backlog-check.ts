@@ -1,11 +1,10 @@
-import type { Queue } from 'bullmq';
-import { readQueueSnapshot } from '../metrics/queue-snapshot.js';
+import { readQueueSnapshot, type SnapshotSource } from '../metrics/queue-snapshot.js';
 import type { HealthCheck } from './health-checker.js';
 import { within } from './within.js';
 
 export interface QueueBacklogCheckOptions {
-  /** The build queue (`BuildQueue.queue`). */
-  queue: Queue;
+  /** The build queue. */
+  buildQueue: SnapshotSource;
   /** `BuildQueue.interactive_priority`: whose waiting time is bounded. */
   interactivePriority: number;
   /** `Health.max_queue_backlog`: most builds waiting to start (0 = no limit). */
@@ -27,7 +26,7 @@ export function queueBacklogCheck(opts: QueueBacklogCheckOptions): HealthCheck {
     async run(signal) {
       const snap = await within(
         readQueueSnapshot(
-          opts.queue,
+          opts.buildQueue,
           [{ name: 'interactive', priority: opts.interactivePriority }],
           now(),
         ),

@@ -1,4 +1,3 @@
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import {
@@ -9,13 +8,18 @@ import {
 import { FORGET_AFTER_SECONDS, isForgotten } from '../../queue/heartbeat/forget-silent-runners.js';
 import type { Logger } from '../../queue/index.js';
 import { within } from '../health/within.js';
-import { readQueueSnapshot, type PriorityClass, type QueueSnapshot } from './queue-snapshot.js';
+import {
+  readQueueSnapshot,
+  type PriorityClass,
+  type QueueSnapshot,
+  type SnapshotSource,
+} from './queue-snapshot.js';
 
 export interface QueueMetricsOptions {
   /** The api's registry (`ApiMetrics.registry`). */
   registry: Registry;
-  /** The build queue (`BuildQueue.queue`). */
-  queue: Queue;
+  /** The build queue. */
+  buildQueue: SnapshotSource;
   /** Command connection, for the runners hash. */
   redis: Redis;
   /** `keyNames(prefix).runners()`. */
@@ -52,7 +56,7 @@ function queueReader(opts: QueueMetricsOptions, onError: () => void) {
     try {
       const [queue, hash] = await within(
         Promise.all([
-          readQueueSnapshot(opts.queue, classes, at),
+          readQueueSnapshot(opts.buildQueue, classes, at),
           opts.redis.hgetall(opts.runnersKey),
         ]),
         READ_TIMEOUT_MS,

@@ -1,16 +1,7 @@
-import type { Queue } from 'bullmq';
+import type { BuildQueue, JobState } from '../../queue/index.js';
 
-/** Job states BullMQ 6 counts (it has no separate paused state). */
-export const JOB_STATES = [
-  'waiting',
-  'prioritized',
-  'active',
-  'delayed',
-  'failed',
-  'completed',
-  'waiting-children',
-] as const;
-export type JobState = (typeof JOB_STATES)[number];
+/** What the snapshot reads of the build queue. */
+export type SnapshotSource = Pick<BuildQueue, 'counts' | 'countsPerPriority' | 'prioritizedAt'>;
 
 export interface PriorityClass {
   /** `interactive` or `prebuild`. */
@@ -32,18 +23,15 @@ export interface QueueSnapshot {
  * so the oldest job of a priority sits right after all jobs of higher priority.
  */
 export async function readQueueSnapshot(
-  queue: Queue,
+  queue: SnapshotSource,
   classes: readonly PriorityClass[],
   now: number,
 ): Promise<QueueSnapshot> {
-  const raw = await queue.getJobCounts(...JOB_STATES);
-  const counts = Object.fromEntries(
-    JOB_STATES.map((s) => [s, raw[s] ?? 0]),
-  ) as QueueSnapshot['counts'];
+  const counts = await queue.counts();
   const sorted = [...new Map(classes.map((c) => [c.priority, c])).values()].sort(
     (a, b) => a.priority - b.priority,
   );
-  const perPriority = await queue.getCountsPerPriority(sorted.map((c) => c.priority));
+  const perPriority = await queue.countsPerPriority(sorted.map((c) => c.priority));
   const waitingByClass: Record<string, number> = {};
   const oldestWaitByClass: Record<string, number> = {};
   let offset = 0;
@@ -51,9 +39,9 @@ export async function readQueueSnapshot(
     const n = perPriority[String(c.priority)] ?? 0;
     waitingByClass[c.name] = n;
     if (n > 0) {
-      const [first] = await queue.getPrioritized(offset, offset);
-      if (first && first.opts.priority === c.priority) {
-        oldestWaitByClass[c.name] = Math.max(0, (now - first.timestamp) / 1000);
+      const first = await queue.prioritizedAt(offset);
+      if (first && first.priority === c.priority) {
+        oldestWaitByClass[c.name] = Math.max(0, (now - first.queuedAt) / 1000);
       }
     }
     offset += n;

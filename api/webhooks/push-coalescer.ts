@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import {
   failedEvent,
+  isNotStartedState,
   type BuildJob,
   type BuildQueue,
   type EventBus,
@@ -48,7 +49,6 @@ interface RefState {
   at?: string;
 }
 
-const NOT_STARTED = new Set(['waiting', 'prioritized', 'delayed', 'waiting-children']);
 const STATE_TTL_SECONDS = 30 * 86400;
 
 /**
@@ -111,16 +111,12 @@ export class PushCoalescer {
     lastBlocker: string | undefined,
     next: BuildJob,
   ): Promise<{ blocker?: string; superseded?: string }> {
-    const job = await this.d.buildQueue.queue.getJob(last);
-    const state = job ? await job.getState() : 'unknown';
-    if (state === 'active') return { blocker: last };
-    if (job && NOT_STARTED.has(state)) {
+    const job = await this.d.buildQueue.find(last);
+    if (job?.state === 'active') return { blocker: last };
+    if (job && isNotStartedState(job.state)) {
       const someoneWaits = job.data.trigger !== 'push' || job.priority < this.d.prebuildPriority;
       if (someoneWaits) return { blocker: last };
-      const removed = await job.remove().then(
-        () => true,
-        () => false,
-      );
+      const removed = await this.d.buildQueue.remove(last);
       if (!removed) return { blocker: last }; // it just started
       await this.announceSuperseded(last, next);
       const inherited = lastBlocker && !(await this.isFinished(lastBlocker)) ? lastBlocker : '';
@@ -141,11 +137,8 @@ export class PushCoalescer {
     await this.d.bus.expire(buildName, this.d.historyTtlSeconds);
   }
 
-  private async isFinished(buildName: string): Promise<boolean> {
-    const job = await this.d.buildQueue.queue.getJob(buildName);
-    if (!job) return true;
-    const state = await job.getState();
-    return state === 'completed' || state === 'failed' || state === 'unknown';
+  private isFinished(buildName: string): Promise<boolean> {
+    return this.d.buildQueue.isFinished(buildName);
   }
 
   private async saveState(refKey: string, state: Required<RefState>): Promise<void> {
@@ -162,8 +155,7 @@ export class PushCoalescer {
       const state = (await this.d.redis.hgetall(this.stateKey(refKey))) as RefState;
       if (!state.blocker || !state.last) return true;
       if (!(await this.isFinished(state.blocker))) return false;
-      const job = await this.d.buildQueue.queue.getJob(state.last);
-      if (job && (await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
+      await this.d.buildQueue.promote(state.last);
       await this.d.redis.hset(this.stateKey(refKey), 'blocker', '');
       return true;
     });

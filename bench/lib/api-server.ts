@@ -86,7 +86,7 @@ const close = (): Promise<void> => (closing ??= shutDown());
 async function shutDown(): Promise<void> {
   for (const app of extra) await app.close();
   await deps.pool?.drain(60_000); // the warm pool's servers (launch-pool) go with the run
-  await deps.buildQueue.queue.obliterate({ force: true }).catch(() => undefined);
+  await deps.buildQueue.bullmq.obliterate({ force: true }).catch(() => undefined);
   await deleteKeysUnder(deps.redis, h.config.Redis.key_prefix);
   await h.close();
 }

@@ -25,7 +25,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The only job of the harness's queue in one of `states` (its id is the build name). */
 export async function onlyJob(h: Harness, states: Array<'active' | 'waiting' | 'prioritized'>) {
-  const jobs = await h.api.runtime.deps.buildQueue.queue.getJobs(states);
+  const jobs = await h.api.runtime.deps.buildQueue.bullmq.getJobs(states);
   if (jobs.length !== 1) throw new Error(`expected one job, found ${jobs.length}`);
   return jobs[0]!;
 }

@@ -49,7 +49,7 @@ describe('launch quotas', () => {
       );
       expect(events.map((e) => e.phase)).toEqual(['failed']);
       expect(events[0]!.message).toBe('Too many users on this BinderHub! Try again soon.\n');
-      expect(await maintenance.api.runtime.deps.buildQueue.queue.count()).toBe(0);
+      expect(await maintenance.api.runtime.deps.buildQueue.bullmq.count()).toBe(0);
     } finally {
       await maintenance.close();
     }

@@ -23,7 +23,7 @@ const WAITING = 'Waiting for build to start...\n';
 
 /** The job of the one build queued on `h` (polls until it appears). */
 async function queuedJob(h: Harness) {
-  const queue = h.api.runtime.deps.buildQueue.queue;
+  const queue = h.api.runtime.deps.buildQueue.bullmq;
   for (let i = 0; i < 100; i++) {
     const [job] = await queue.getJobs(['prioritized', 'waiting']);
     if (job) return job;

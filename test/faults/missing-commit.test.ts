@@ -54,7 +54,7 @@ describe('a 40-hex ref that is not in the repository', () => {
   });
 
   const jobs = () =>
-    h.api.runtime.deps.buildQueue.queue.getJobs(['prioritized', 'waiting', 'active']);
+    h.api.runtime.deps.buildQueue.bullmq.getJobs(['prioritized', 'waiting', 'active']);
   const build = async (url: string, ref: string) => {
     const res = await readEventStream(
       `${h.url}build/git/${encodeURIComponent(url)}/${ref}?build_only=true`,
@@ -112,7 +112,7 @@ describe('a 40-hex ref that is not in the repository', () => {
       expect(last.phase).toBe('failed');
       expect(last.data.status_code).toBe(404);
       expect(asked.some((u) => u.endsWith(`/repos/org/repo/commits/${MISSING}`))).toBe(true);
-      expect(await gh.api.runtime.deps.buildQueue.queue.count()).toBe(0);
+      expect(await gh.api.runtime.deps.buildQueue.bullmq.count()).toBe(0);
     } finally {
       await gh.close();
     }

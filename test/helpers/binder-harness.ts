@@ -153,7 +153,7 @@ export async function startHarness(
       await runner?.close(true);
       await ops?.close();
       await withTimeout(
-        api.runtime.deps.buildQueue.queue.obliterate({ force: true }),
+        api.runtime.deps.buildQueue.bullmq.obliterate({ force: true }),
         5000,
         'obliterate',
       ).catch(() => undefined);

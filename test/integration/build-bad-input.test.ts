@@ -82,7 +82,7 @@ describe('/build refuses bad input with one failed event', () => {
     expect(events[0]!.message).toMatch(expected);
     expect(events[0]!.id).toMatch(/^done-/);
     expect(existsSync(CANARY)).toBe(false);
-    expect(await h.api.runtime.deps.buildQueue.queue.count()).toBe(0);
+    expect(await h.api.runtime.deps.buildQueue.bullmq.count()).toBe(0);
   });
 
   it('requires Accept: text/event-stream (status_code 400), and accepts it among other types', async () => {
@@ -131,7 +131,7 @@ describe('/build refuses bad input with one failed event', () => {
       expect(events).toHaveLength(1);
       expect(events[0]!.data.status_code).toBe(503);
       expect(events[0]!.message).toMatch(/image registry is not answering/);
-      expect(await other.api.runtime.deps.buildQueue.queue.count()).toBe(0);
+      expect(await other.api.runtime.deps.buildQueue.bullmq.count()).toBe(0);
     } finally {
       await other.close();
     }

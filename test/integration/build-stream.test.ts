@@ -85,7 +85,7 @@ describe('the /build stream while a build waits', () => {
     expect(events[0]!.message).toBe(
       'GitHub has changed default branches from "master" to "main". Tip: HEAD will always resolve to a repository\'s default branch.\nTrying again with HEAD instead of master. Please update your links.\n',
     );
-    const job = await h.api.runtime.deps.buildQueue.queue.getJobs(['prioritized', 'waiting']);
+    const job = await h.api.runtime.deps.buildQueue.bullmq.getJobs(['prioritized', 'waiting']);
     expect(job.map((j) => j.data.ref)).toContain(SHA);
   });
 

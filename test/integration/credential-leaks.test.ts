@@ -74,7 +74,7 @@ describe('credentials in repository URLs', () => {
         "fatal: unable to access 'http://someone:[secret]@127.0.0.1:9/leak/repo.git/'",
       );
       // The dashboard shows the same job data scrubbed.
-      const job = await h.api.runtime.deps.buildQueue.queue.getJob(failed.buildName!);
+      const job = await h.api.runtime.deps.buildQueue.bullmq.getJob(failed.buildName!);
       expect(JSON.stringify(formatJobData(job!.data))).not.toContain(TOKEN);
     } finally {
       await worker.close(true);

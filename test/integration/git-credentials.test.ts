@@ -87,7 +87,7 @@ describe('git credentials are scoped to the provider’s host', () => {
     expect(authSeen).toContain(basic(IN_URL));
     expect(JSON.stringify(events)).not.toContain(IN_URL.password);
     expect(String(ready.data.imageName)).not.toContain('s3cret');
-    const jobs = await h.api.runtime.deps.buildQueue.queue.getJobs();
+    const jobs = await h.api.runtime.deps.buildQueue.bullmq.getJobs();
     expect(jobs.length).toBeGreaterThan(0);
     for (const job of jobs) {
       expect(job.name).not.toContain('s3cret');

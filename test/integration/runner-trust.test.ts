@@ -54,7 +54,7 @@ describe('the runner trusts nothing from Redis', () => {
   async function runForged(job: BuildJob): Promise<BuildEvent> {
     const { bus, buildQueue } = h.api.runtime.deps;
     // Forget an earlier job of the same name (several tests forge one build's name).
-    await (await buildQueue.queue.getJob(job.buildName))?.remove();
+    await (await buildQueue.bullmq.getJob(job.buildName))?.remove();
     await bus.reset(job.buildName);
     let unsubscribe: (() => void) | undefined;
     const end = new Promise<BuildEvent>((resolve) => {
@@ -64,7 +64,7 @@ describe('the runner trusts nothing from Redis', () => {
         })
         .then((u) => (unsubscribe = u));
     });
-    await buildQueue.queue.add('forged', job, { jobId: job.buildName });
+    await buildQueue.bullmq.add('forged', job, { jobId: job.buildName });
     try {
       const event = await withTimeout(end, 120_000, 'the forged job');
       await finished(job.buildName);
@@ -83,7 +83,7 @@ describe('the runner trusts nothing from Redis', () => {
     const { buildQueue } = h.api.runtime.deps;
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const state = await (await buildQueue.queue.getJob(name))?.getState();
+      const state = await (await buildQueue.bullmq.getJob(name))?.getState();
       if (state === undefined || state === 'completed' || state === 'failed') return;
       if (Date.now() > deadline) throw new Error(`the forged job ${name} is still ${state}`);
       await new Promise((r) => setTimeout(r, 25));

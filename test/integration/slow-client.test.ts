@@ -55,7 +55,7 @@ describe('a /build client that stops reading', () => {
   /** The build name of the job for `spec` (the stream says `waiting` just before enqueueing). */
   const buildNameOf = async (spec: string) => {
     for (let i = 0; i < 500; i++) {
-      const jobs = await h.api.runtime.deps.buildQueue.queue.getJobs(['prioritized', 'waiting']);
+      const jobs = await h.api.runtime.deps.buildQueue.bullmq.getJobs(['prioritized', 'waiting']);
       const job = jobs.find((j) => j.data.ref === spec);
       if (job) return job.data.buildName;
       await new Promise((r) => setTimeout(r, 10));

@@ -22,7 +22,7 @@ describe('the terminal event of a /build stream', () => {
   /** The build name of the job for `ref` (the stream says `waiting` just before enqueueing). */
   const buildNameOf = async (ref: string) => {
     for (let i = 0; i < 500; i++) {
-      const jobs = await h.api.runtime.deps.buildQueue.queue.getJobs(['prioritized', 'waiting']);
+      const jobs = await h.api.runtime.deps.buildQueue.bullmq.getJobs(['prioritized', 'waiting']);
       const job = jobs.find((j) => j.data.ref === ref);
       if (job) return job.data.buildName;
       await new Promise((r) => setTimeout(r, 10));

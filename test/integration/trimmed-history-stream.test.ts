@@ -26,7 +26,7 @@ describe('a /build stream of a build whose history was trimmed', () => {
     const opener = await openRawSse(new URL(path));
     await waitFor(() => opener.frames.length > 0, 10_000);
     for (let i = 0; i < 500 && !buildName; i++) {
-      const jobs = await h.api.runtime.deps.buildQueue.queue.getJobs(['prioritized', 'waiting']);
+      const jobs = await h.api.runtime.deps.buildQueue.bullmq.getJobs(['prioritized', 'waiting']);
       buildName = jobs.find((j) => j.data.ref === REF)?.data.buildName ?? '';
       if (!buildName) await new Promise((r) => setTimeout(r, 10));
     }

@@ -96,7 +96,7 @@ describe('the repository URL guard (api and runner)', () => {
     expect(last(events).message).toMatch(
       /is not allowed in a repository URL|private or local addresses are not allowed/,
     );
-    expect(await h.api.runtime.deps.buildQueue.queue.count()).toBe(0);
+    expect(await h.api.runtime.deps.buildQueue.bullmq.count()).toBe(0);
     expect(trap.connections).toBe(0);
   });
 

@@ -54,7 +54,7 @@ describe('queue dashboard (bull-board) against a real queue and worker', () => {
     });
     await tq.buildQueue.enqueue(job);
     await waitFor(
-      async () => (await tq.buildQueue.queue.getJobState(job.buildName)) === 'failed',
+      async () => (await tq.buildQueue.bullmq.getJobState(job.buildName)) === 'failed',
       15_000,
       'the first attempt to fail',
     );
@@ -70,7 +70,7 @@ describe('queue dashboard (bull-board) against a real queue and worker', () => {
     await tq?.close();
   });
 
-  const state = () => tq.buildQueue.queue.getJobState(job.buildName);
+  const state = () => tq.buildQueue.bullmq.getJobState(job.buildName);
 
   it('is off, with a 404 naming the traits to set, when no token is configured', async () => {
     const off = await listen(appFor(tq, {}));
@@ -159,7 +159,7 @@ describe('queue dashboard (bull-board) against a real queue and worker', () => {
     const app = express();
     app.use(
       '/raw',
-      createBoard({ queue: tq.buildQueue.queue, role: 'viewer', basePath: '/raw', title: 't' }),
+      createBoard({ buildQueue: tq.buildQueue, role: 'viewer', basePath: '/raw', title: 't' }),
     );
     const raw = await listen(app);
     try {
@@ -221,22 +221,22 @@ describe('queue dashboard (bull-board) against a real queue and worker', () => {
       headers: { authorization: `Bearer ${ADMIN}` },
     });
     expect(res.status).toBe(204);
-    expect(await tq.buildQueue.queue.getJob(job.buildName)).toBeUndefined();
+    expect(await tq.buildQueue.bullmq.getJob(job.buildName)).toBeUndefined();
   });
 
   it('lets an admin pause and resume the queue (draining); a viewer cannot', async () => {
     const pause = (authorization: string) =>
       fetch(`${api}/pause`, { method: 'PUT', headers: { authorization } });
     expect((await pause(`Bearer ${VIEWER}`)).status).toBe(403);
-    expect(await tq.buildQueue.queue.isPaused()).toBe(false);
+    expect(await tq.buildQueue.bullmq.isPaused()).toBe(false);
     expect((await pause(`Bearer ${ADMIN}`)).status).toBe(200);
-    expect(await tq.buildQueue.queue.isPaused()).toBe(true);
+    expect(await tq.buildQueue.bullmq.isPaused()).toBe(true);
     const resume = await fetch(`${api}/resume`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${ADMIN}` },
     });
     expect(resume.status).toBe(200);
-    expect(await tq.buildQueue.queue.isPaused()).toBe(false);
+    expect(await tq.buildQueue.bullmq.isPaused()).toBe(false);
   });
 
   it('leaves other paths alone', async () => {

@@ -25,7 +25,7 @@ describe('the Grafana dashboard (chart/dashboards/binderhub-ts.json)', () => {
     const redis = createRedis('redis://127.0.0.1:1', 'command', { lazyConnect: true });
     registerQueueMetrics({
       registry: api.registry,
-      queue: undefined as never, // never read: only the names are compared
+      buildQueue: undefined as never, // never read: only the names are compared
       redis,
       runnersKey: 'x',
       heartbeatIntervalSeconds: 10,

@@ -81,7 +81,7 @@ describe('/health with real Redis (started and stopped by the test) and a hub se
           config,
           redis: command,
           runnersKey: tq.keys.runners(),
-          queue: tq.buildQueue.queue,
+          buildQueue: tq.buildQueue,
         }),
       ],
       { cacheMs: 200, timeoutMs: 3000 },
@@ -177,7 +177,7 @@ describe('queue backlog and runner checks, on their own', () => {
           config,
           redis: tq.redis,
           runnersKey: tq.keys.runners(),
-          queue: tq.buildQueue.queue,
+          buildQueue: tq.buildQueue,
           now: n,
         }),
         { cacheMs: 0, timeoutMs: 3000 },
@@ -198,7 +198,7 @@ describe('queue backlog and runner checks, on their own', () => {
     report = await checker(() => now).report();
     expect(report.checks[1]).toMatchObject({ ok: false, waiting: 4 });
 
-    await tq.buildQueue.queue.remove('build-p1');
+    await tq.buildQueue.bullmq.remove('build-p1');
     report = await checker(() => now).report();
     expect(report.checks[1]).toMatchObject({ ok: true, waiting: 3 });
     now += 61_000; // the interactive build has now waited more than a minute

@@ -86,7 +86,7 @@ describe('the operator view of a real build and launch', () => {
     const deps = h.api.runtime.deps;
     registerQueueMetrics({
       registry: deps.metrics.registry,
-      queue: deps.buildQueue.queue,
+      buildQueue: deps.buildQueue,
       redis: deps.redis,
       runnersKey: keyNames(config.Redis.key_prefix).runners(),
       heartbeatIntervalSeconds: config.Runner.heartbeat_interval,

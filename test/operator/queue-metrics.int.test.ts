@@ -19,7 +19,7 @@ describe('queue metrics (api /metrics) from a real queue', () => {
     registry = new Registry();
     registerQueueMetrics({
       registry,
-      queue: tq.buildQueue.queue,
+      buildQueue: tq.buildQueue,
       redis: tq.redis,
       runnersKey: tq.keys.runners(),
       heartbeatIntervalSeconds: 10,
@@ -52,7 +52,7 @@ describe('queue metrics (api /metrics) from a real queue', () => {
     });
     await tq.buildQueue.enqueue(failing);
     await waitFor(
-      async () => (await tq.buildQueue.queue.getFailedCount()) === 1,
+      async () => (await tq.buildQueue.bullmq.getFailedCount()) === 1,
       10_000,
       'failure',
     );
@@ -120,7 +120,7 @@ describe('queue metrics when Redis is gone', () => {
     conn.on('error', () => undefined);
     registerQueueMetrics({
       registry,
-      queue: tq.buildQueue.queue,
+      buildQueue: tq.buildQueue,
       redis: conn,
       runnersKey: tq.keys.runners(),
       heartbeatIntervalSeconds: 10,

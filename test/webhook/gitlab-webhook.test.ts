@@ -60,7 +60,7 @@ describe('GitLab webhook', () => {
 
   const pending = async () => {
     await app.prebuilds.scheduler.idle();
-    return app.deps.buildQueue.queue.getJobs(['prioritized', 'waiting', 'delayed']);
+    return app.deps.buildQueue.bullmq.getJobs(['prioritized', 'waiting', 'delayed']);
   };
 
   it('refuses a missing or wrong X-Gitlab-Token with 401 and enqueues nothing', async () => {

@@ -60,7 +60,7 @@ describe('POST /api/prebuilds', () => {
 
   async function jobs() {
     await app.prebuilds.scheduler.idle();
-    return app.deps.buildQueue.queue.getJobs(['prioritized', 'waiting', 'delayed']);
+    return app.deps.buildQueue.bullmq.getJobs(['prioritized', 'waiting', 'delayed']);
   }
 
   it('refuses requests without the token, and wrong tokens', async () => {

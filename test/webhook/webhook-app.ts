@@ -68,7 +68,7 @@ export async function startWebhookApp(
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const url = `http://127.0.0.1:${port}/`;
-  const queue = deps.buildQueue.queue;
+  const queue = deps.buildQueue.bullmq;
   return {
     config,
     deps,

@@ -40,7 +40,7 @@ describe('GitHub webhook: a burst of pushes to one repository', () => {
   });
 
   async function byState() {
-    const q = app.deps.buildQueue.queue;
+    const q = app.deps.buildQueue.bullmq;
     const refs = async (
       states: Array<'active' | 'waiting' | 'prioritized' | 'delayed' | 'completed'>,
     ) => (await q.getJobs(states)).map((j) => j.data.ref);
@@ -87,10 +87,10 @@ describe('GitHub webhook: a burst of pushes to one repository', () => {
     expect(pushes[0]).toMatchObject({ sha: shas[49], outcome: 'waiting' });
 
     // A launch of the pending commit attaches to the pending job (same id).
-    const pendingJob = (await app.deps.buildQueue.queue.getJobs(['delayed']))[0]!;
+    const pendingJob = (await app.deps.buildQueue.bullmq.getJobs(['delayed']))[0]!;
     const launch = await app.deps.buildQueue.enqueue({ ...pendingJob.data, trigger: 'launch' });
     expect(launch).toMatchObject({ outcome: 'attached' });
-    expect(launch.job.id).toBe(pendingJob.id);
+    expect(launch.job.data.buildName).toBe(pendingJob.id);
 
     // When the running build ends, the pending one starts; the 48 in between never do.
     release();
@@ -107,14 +107,14 @@ describe('GitHub webhook: a burst of pushes to one repository', () => {
     await worker.pause();
     await deliver(app.hookUrl, { payload: pushPayload({ repo, sha: a }), secret: SECRET });
     await app.prebuilds.scheduler.idle();
-    const [jobA] = await app.deps.buildQueue.queue.getJobs(['prioritized', 'waiting']);
+    const [jobA] = await app.deps.buildQueue.bullmq.getJobs(['prioritized', 'waiting']);
     expect(jobA?.data.ref).toBe(a);
     await deliver(app.hookUrl, { payload: pushPayload({ repo, sha: b }), secret: SECRET });
     await app.prebuilds.scheduler.idle();
     const last = await app.deps.bus.lastEvent(jobA!.data.buildName);
     expect(last?.event).toMatchObject({ phase: 'failed' });
     expect(last?.event.message).toMatch(/superseded by a newer push/);
-    const pending = await app.deps.buildQueue.queue.getJobs(['prioritized', 'waiting']);
+    const pending = await app.deps.buildQueue.bullmq.getJobs(['prioritized', 'waiting']);
     expect(pending.map((j) => j.data.ref)).toEqual([b]);
     worker.resume();
   });

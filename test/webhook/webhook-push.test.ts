@@ -39,7 +39,7 @@ describe('GitHub webhook: pushes', () => {
 
   async function jobsOf(repo: string) {
     await app.prebuilds.scheduler.idle();
-    const jobs = await app.deps.buildQueue.queue.getJobs(['prioritized', 'waiting', 'delayed']);
+    const jobs = await app.deps.buildQueue.bullmq.getJobs(['prioritized', 'waiting', 'delayed']);
     return jobs.filter((j) => j.data.spec.startsWith(`${repo}/`));
   }
 
@@ -98,7 +98,7 @@ describe('GitHub webhook: pushes', () => {
     // A launch of that commit attaches to the pre-build (same job id).
     const launch = await app.deps.buildQueue.enqueue({ ...job.data, trigger: 'launch' });
     expect(launch.outcome).toBe('attached');
-    expect(launch.job.id).toBe(job.id);
+    expect(launch.job.data.buildName).toBe(job.id);
 
     const pushes = await app.prebuilds.pushLog.recent('gh', repo);
     expect(pushes.map((p) => p.outcome)).toEqual(['attached', 'queued']);

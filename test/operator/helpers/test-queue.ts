@@ -65,7 +65,7 @@ export function testQueue(url = REDIS_URL): TestQueue {
   const quiet = () => undefined;
   redis.on('error', quiet);
   producer.on('error', quiet);
-  buildQueue.queue.on('error', quiet);
+  buildQueue.bullmq.on('error', quiet);
   const workers: Worker[] = [];
   return {
     prefix,
@@ -85,7 +85,7 @@ export function testQueue(url = REDIS_URL): TestQueue {
     },
     async close() {
       for (const w of workers) await w.close(true);
-      await buildQueue.queue.obliterate({ force: true }).catch(() => undefined);
+      await buildQueue.bullmq.obliterate({ force: true }).catch(() => undefined);
       await buildQueue.close();
       await bus.close();
       let cursor = '0';
