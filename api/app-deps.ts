@@ -14,11 +14,10 @@ import type { Launcher } from './launch/launcher.js';
 import type { ApiMetrics } from './metrics/api-metrics.js';
 import type { LaunchPool } from './pool/launch-pool.js';
 import type { ClientLimits } from './rate-limit/client-limits.js';
-import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { ProviderRegistry } from './providers/provider-entry.js';
 import type { ImageRegistry } from './registry/image-registry.js';
 import type { UiAssets } from './ui/assets/ui-assets.js';
-import type { Prebuilds } from './webhooks/create-prebuilds.js';
+import type { Prebuilds } from './webhooks/prebuilds.js';
 
 /** Everything the api needs, built once at start-up (or by a test) and passed in. */
 export interface AppDeps {
@@ -43,16 +42,14 @@ export interface AppDeps {
   builderInfo: () => Promise<Record<string, string>>;
   /** Milliseconds between `:keepalive` comments on event streams (upstream: 25 s). */
   keepaliveMs?: number;
-  /** Push-webhook pre-builds (default: built from the rest by the webhook router). */
-  prebuilds?: Prebuilds;
-  /** Build-token signer/checker shared by the launch page and `/build` (default: from `BinderHub.build_token_*`). */
-  buildTokens?: BuildTokens;
-  /** Per-IP limiter of `/build` (default: Redis fixed window from `RateLimiter.*`). */
-  rateLimiter?: RateLimiter;
-  /** Every per-client limit: token requests, launch pages, `/api/builds`, open streams. */
-  limits?: ClientLimits;
-  /** The web UI's browser bundle (default: bundled on the fly from source, or `dist/ui/`). */
-  uiAssets?: UiAssets;
+  /** Push-webhook pre-builds. */
+  prebuilds: Prebuilds;
+  /** Build-token signer/checker shared by the launch page and `/build` (`BinderHub.build_token_*`). */
+  buildTokens: BuildTokens;
+  /** Every per-client limit: `/build`, token requests, launch pages, `/api/builds`, open streams. */
+  limits: ClientLimits;
+  /** The web UI's browser bundle (bundled on the fly from source, or read from `dist/ui/`). */
+  uiAssets: UiAssets;
   /** Launch events (`binderhub.jupyter.org/launch`) as JSON lines (default: none written). */
   eventLog?: EventLog;
   /** Warm servers handed to launches (`LaunchPool.*`; absent while no spec is pooled). */

@@ -10,8 +10,6 @@ import { keyNames } from '../queue/index.js';
 import { commonHeaders } from './http/common-headers.js';
 import { requestGuards } from './http/request-guards.js';
 import { trustProxySetting } from './http/trust-proxy.js';
-import { createClientLimits } from './rate-limit/client-limits.js';
-import { createPrebuilds } from './webhooks/create-prebuilds.js';
 import { dashboardRouter } from './dashboard/dashboard-router.js';
 import { jsonErrorHandler } from './http/json-error.js';
 import { buildRouter } from './routes/build.js';
@@ -29,10 +27,8 @@ import { webhookRouter } from './webhooks/webhook-router.js';
  * The api as an Express app, with no globals: everything comes from `deps`. Routes are
  * mounted under `BinderHub.base_url` in upstream's order.
  */
-export function createApp(given: AppDeps): Express {
-  const limits = given.limits ?? createClientLimits(given.redis, given.config);
-  const prebuilds = given.prebuilds ?? createPrebuilds(given);
-  const deps: AppDeps = { ...given, limits, prebuilds };
+export function createApp(deps: AppDeps): Express {
+  const { prebuilds } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxySetting(deps.config.BinderHub.trust_proxy));

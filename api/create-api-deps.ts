@@ -9,35 +9,31 @@ import {
   withTimeout,
   type Logger,
 } from '../queue/index.js';
+import { createEventLog } from '../queue/event-log/index.js';
 import { FollowerLeases } from '../queue/followers/follower-leases.js';
 import { LastGoodStore } from '../queue/last-good/last-good-store.js';
+import { poolEnabled } from '../queue/config/sections/launch-pool.js';
+import { ImageUse } from '../queue/registry-retention/image-use.js';
 import type { AppDeps } from './app-deps.js';
 import { createHubLogin } from './auth/create-hub-login.js';
+import { createBuildTokens } from './build-token/create-build-tokens.js';
 import { builderInfo } from './builds/builder-info.js';
-import { HealthChecker } from './health/health-checker.js';
-import { hubCheck, redisCheck, registryCheck } from './health/standard-checks.js';
-import { createEventLog } from '../queue/event-log/index.js';
-import { operatorHealthChecks } from './health/operator-checks.js';
-import { HubClient } from './launch/hub-client.js';
+import { createHealth } from './health/create-health.js';
+import { createLauncher } from './launch/create-launcher.js';
 import { HubLaunchQuota } from './launch/launch-quota.js';
+import { createApiMetrics } from './metrics/api-metrics.js';
 import { registerQueueMetrics } from './metrics/queue-metrics.js';
-import { createPrebuilds } from './webhooks/create-prebuilds.js';
-import { poolEnabled } from '../queue/config/sections/launch-pool.js';
 import { drainPool } from './pool/drain-pool.js';
 import { LaunchPool } from './pool/launch-pool.js';
-import { JupyterHubLauncher } from './launch/jupyterhub-launcher.js';
-import type { Launcher } from './launch/launcher.js';
-import { UserServerLauncher } from './launch/user-server-launcher.js';
-import { createLaunchUsers } from './launch/create-launch-users.js';
-import { createApiMetrics } from './metrics/api-metrics.js';
 import { createProviders } from './providers/create-providers.js';
-import { registryAccess } from './registry/registry-access.js';
-import { DockerRegistry } from './registry/docker-registry.js';
-import type { ImageRegistry } from './registry/image-registry.js';
-import { LocalEngineRegistry } from './registry/local-engine-registry.js';
-import { ImageUse } from '../queue/registry-retention/image-use.js';
+import { createClientLimits } from './rate-limit/client-limits.js';
+import { createRegistry } from './registry/create-registry.js';
 import { createRegistryCleaner } from './registry-cleaner/create-registry-cleaner.js';
 import { scheduleCleaner } from './registry-cleaner/cleaner-schedule.js';
+import { createUiAssets } from './ui/assets/ui-assets.js';
+import { createPrebuilds } from './webhooks/create-prebuilds.js';
+
+export { hubApiUrl } from './launch/create-launcher.js';
 
 export interface ApiDepsOverrides {
   /** fetch used for SaaS provider APIs (tests pass recorded responses). */
@@ -52,45 +48,21 @@ export interface ApiRuntime {
   close(): Promise<void>;
 }
 
-/** The hub API base: `$JUPYTERHUB_API_URL`, else `<hub_url_local or hub_url>hub/api/`. */
-export function hubApiUrl(config: Config, env: NodeJS.ProcessEnv = process.env): string {
-  const explicit = env.JUPYTERHUB_API_URL;
-  if (explicit) return explicit.endsWith('/') ? explicit : `${explicit}/`;
-  return `${config.BinderHub.hub_url_local || config.BinderHub.hub_url}hub/api/`;
-}
-
-function createRegistry(
-  config: Config,
-  observe: (outcome: string, s: number) => void,
-): ImageRegistry {
-  if (!config.BinderHub.use_registry) {
-    return new LocalEngineRegistry(config.DockerBuildExecutor.docker_host);
-  }
-  const r = config.DockerRegistry;
-  const { url, username, password } = registryAccess(r);
-  return new DockerRegistry({
-    url,
-    username,
-    password,
-    tokenUrl: r.token_url,
-    notFound401: r.not_found_401 ?? url.endsWith('.docker.io'),
-    timeoutMs: r.request_timeout * 1000,
-    observe,
-  });
-}
-
-/** Builds every dependency of the api from the validated configuration. */
+/**
+ * The api's composition root: builds every dependency of the api from the validated
+ * configuration, once. Nothing below it builds a dependency of its own.
+ */
 export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides = {}): ApiRuntime {
   const keys = keyNames(config.Redis.key_prefix);
   const redis = createRedis(config.Redis.url, 'command');
   const producer = createRedis(config.Redis.url, 'producer');
+  const q = config.BuildQueue;
   const bus = new RedisEventBus({
     redis,
     subscriber: () => createRedis(config.Redis.url, 'subscriber'),
     keys,
-    ...eventBusLimits(config.BuildQueue),
+    ...eventBusLimits(q),
   });
-  const q = config.BuildQueue;
   const buildQueue = new BuildQueue({
     name: q.name,
     prefix: config.Redis.key_prefix,
@@ -111,52 +83,16 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
   const registry = createRegistry(config, (outcome, s) =>
     metrics.registryRequestSeconds.observe({ outcome }, s),
   );
-  const apiUrl = hubApiUrl(config);
-  const token = config.BinderHub.hub_api_token;
-  const hub = new HubClient({
-    apiUrl,
-    token,
-    attempts: config.Launcher.retries,
-    retryDelayMs: config.Launcher.retry_delay * 1000,
-    observe: (outcome, s) => metrics.hubRequestSeconds.observe({ outcome }, s),
-  });
-  const launch = createLaunchUsers({ config, redis, keys, hub, metrics, log });
-  const l = config.Launcher;
-  const launcher: Launcher = config.BinderHub.auth_enabled
-    ? new UserServerLauncher({
-        hub,
-        hubUrl: config.BinderHub.hub_url,
-        allowNamedServers: l.allow_named_servers,
-        namedServerLimit: l.named_server_limit_per_user,
-        retries: l.retries,
-        retryDelayMs: l.retry_delay * 1000,
-        launchTimeoutMs: l.launch_timeout * 1000,
-        log,
-      })
-    : new JupyterHubLauncher({
-        hub,
-        hubUrl: config.BinderHub.hub_url,
-        retries: config.Launcher.retries,
-        retryDelayMs: config.Launcher.retry_delay * 1000,
-        launchTimeoutMs: config.Launcher.launch_timeout * 1000,
-        log,
-        cleanup: launch.cleanup,
-        users: launch.users,
-      });
-  const checks = [hubCheck(apiUrl, token), redisCheck(redis)];
-  if (config.BinderHub.use_registry) {
-    checks.splice(
-      1,
-      0,
-      registryCheck((signal) =>
-        registry.hasImage(`${config.BinderHub.image_prefix}health-check:12345`, signal),
-      ),
-    );
-  }
-  checks.push(...operatorHealthChecks({ config, redis, runnersKey: keys.runners(), buildQueue }));
-  const health = new HealthChecker(checks, {
-    cacheMs: o.healthCacheMs ?? config.Health.cache_seconds * 1000,
-    timeoutMs: 3000,
+  const hubSide = createLauncher({ config, redis, keys, metrics, log });
+  const { hub, launcher } = hubSide;
+  const health = createHealth({
+    config,
+    redis,
+    keys,
+    hubApiUrl: hubSide.apiUrl,
+    registry,
+    buildQueue,
+    cacheMs: o.healthCacheMs,
   });
   registerQueueMetrics({
     registry: metrics.registry,
@@ -208,18 +144,12 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     registryCleaner && c.interval > 0
       ? scheduleCleaner(registryCleaner, { intervalSeconds: c.interval, dryRun: c.dry_run, log })
       : undefined;
+  const core = { config, log, metrics, redis, buildQueue, bus, providers, registry };
   const deps: AppDeps = {
-    config,
-    log,
+    ...core,
     version: packageVersion(),
-    metrics,
-    redis,
-    buildQueue,
-    bus,
     followers,
     lastGood,
-    providers,
-    registry,
     launcher,
     quota: new HubLaunchQuota(
       hub,
@@ -234,11 +164,13 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     builderInfo: builderInfo(config),
     keepaliveMs: o.keepaliveMs,
     login: config.BinderHub.auth_enabled
-      ? createHubLogin({ config, redis, hubApiUrl: apiUrl, log })
+      ? createHubLogin({ config, redis, hubApiUrl: hubSide.apiUrl, log })
       : undefined,
+    prebuilds: createPrebuilds(core),
+    buildTokens: createBuildTokens(config, log),
+    limits: createClientLimits(redis, config),
+    uiAssets: createUiAssets(),
   };
-  const prebuilds = createPrebuilds(deps);
-  deps.prebuilds = prebuilds;
   if (pool) pool.start();
   else {
     // Servers a former pool left behind (its specs were taken out of the config) go.
@@ -257,8 +189,8 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
       );
       // Each step is bounded: a shutdown must not hang on a Redis that is gone.
       const steps: Array<[string, () => Promise<void>]> = [
-        ['pre-build scheduler', async () => prebuilds.scheduler.close()],
-        ['temporary user sweeper', async () => launch.sweeper?.close()],
+        ['pre-build scheduler', async () => deps.prebuilds.scheduler.close()],
+        ['temporary user sweeper', async () => hubSide.sweeper?.close()],
         ['follower leases', () => followers.close()],
         ['build queue', () => buildQueue.close()],
         ['event log', () => eventLog.close()],

@@ -2,7 +2,6 @@ import { Router, type Request } from 'express';
 import type { AppDeps } from '../app-deps.js';
 import { HttpError } from '../http/http-error.js';
 import { sendJsonError } from '../http/json-error.js';
-import { createClientLimits } from '../rate-limit/client-limits.js';
 import { countRequest } from '../rate-limit/count-request.js';
 import { buildNameParam } from './build-name-param.js';
 import { LOG_REALM, checkLogAccess } from './log-access.js';
@@ -30,7 +29,7 @@ function wantsText(req: Request): boolean {
  */
 export function buildLogRouter(deps: BuildLogRouterDeps): Router {
   const router = Router();
-  const limiter = (deps.limits ?? createClientLimits(deps.redis, deps.config)).buildsApi;
+  const limiter = deps.limits.buildsApi;
   const log = deps.log.child({ component: 'build-log-api' });
   router.get('/api/builds/:build/log', async (req, res) => {
     const cors = deps.config.BinderHub.cors_allow_origin;

@@ -1,20 +1,20 @@
 import type { Request, Response } from 'express';
-import type { Redis } from 'ioredis';
 import { parseBuildPath } from '../builds/build-path.js';
 import { acceptsEventStream } from '../http/accepts-event-stream.js';
-import { createClientLimits, type ClientLimits } from '../rate-limit/client-limits.js';
+import type { Config } from '../../queue/config/index.js';
+import type { Logger } from '../../queue/index.js';
+import type { ClientLimits } from '../rate-limit/client-limits.js';
 import { countRequest, countUserRequest } from '../rate-limit/count-request.js';
-import type { RateLimiter } from '../rate-limit/rate-limiter.js';
-import { buildTokensFor, type BuildTokenDeps } from './build-tokens-for.js';
-import { buildTokenAudience, InvalidBuildTokenError } from './build-tokens.js';
+import { buildTokenAudience, InvalidBuildTokenError, type BuildTokens } from './build-tokens.js';
 import { tokenOrigin } from './token-origin.js';
 
-export interface GuardDeps extends BuildTokenDeps {
-  redis: Redis;
-  /** Limiter of requests without a token, when the wiring made one; else `RateLimiter.limit`. */
-  rateLimiter?: RateLimiter;
-  /** Every client limit (default: from `RateLimiter.*`). */
-  limits?: ClientLimits;
+export interface GuardDeps {
+  config: Config;
+  log: Logger;
+  /** Checks build tokens (the launch page mints them with the same key). */
+  buildTokens: BuildTokens;
+  /** Every client limit (`RateLimiter.*`). */
+  limits: ClientLimits;
 }
 
 /** Why `/build` refuses a request: sent as the stream's single `failed` event. */
@@ -49,9 +49,9 @@ function queryString(value: unknown): string {
  * `RateLimiter.build_token_limit`. Both per client address (see `clientKey`).
  */
 export function buildRequestGuard(deps: GuardDeps): BuildRequestGuard {
-  const tokens = buildTokensFor(deps);
-  const limits = deps.limits ?? createClientLimits(deps.redis, deps.config);
-  const withoutToken = deps.rateLimiter ?? limits.build;
+  const tokens = deps.buildTokens;
+  const limits = deps.limits;
+  const withoutToken = limits.build;
   const log = deps.log.child({ component: 'build-guard' });
 
   return async (req, res, user) => {

@@ -2,7 +2,6 @@ import { Router } from 'express';
 import type { AppDeps } from '../app-deps.js';
 import { HttpError } from '../http/http-error.js';
 import { sendJsonError } from '../http/json-error.js';
-import { createClientLimits } from '../rate-limit/client-limits.js';
 import { countRequest } from '../rate-limit/count-request.js';
 import type { PushLog } from '../webhooks/push-log.js';
 import { listBuilds, parseCursor } from './list-builds.js';
@@ -35,7 +34,7 @@ function limitParam(raw: unknown): number {
  */
 export function buildsApiRouter(deps: BuildsApiDeps): Router {
   const router = Router();
-  const limiter = (deps.limits ?? createClientLimits(deps.redis, deps.config)).buildsApi;
+  const limiter = deps.limits.buildsApi;
   const log = deps.log.child({ component: 'builds-api' });
   router.get('/api/builds', async (req, res) => {
     const cors = deps.config.BinderHub.cors_allow_origin;

@@ -13,7 +13,7 @@ import {
 } from './launcher.js';
 import { sseJsonFrames } from './sse-frames.js';
 import { uniqueNameFromRepo } from './unique-name.js';
-import { UserCleanup } from './user-cleanup.js';
+import type { UserCleanup } from './user-cleanup.js';
 
 export interface JupyterHubLauncherOptions {
   hub: HubClient;
@@ -24,8 +24,8 @@ export interface JupyterHubLauncherOptions {
   retryDelayMs: number;
   launchTimeoutMs: number;
   log: Logger;
-  /** Removes the users of abandoned launches (default: retried for `launchTimeoutMs`, not recorded). */
-  cleanup?: UserCleanup;
+  /** Removes the users of failed and abandoned launches. */
+  cleanup: UserCleanup;
   /** Where users are recorded until their client has them (for the sweeper). */
   users?: LaunchUsers;
 }
@@ -44,8 +44,7 @@ export class JupyterHubLauncher implements Launcher {
   private readonly cleanup: UserCleanup;
 
   constructor(private readonly o: JupyterHubLauncherOptions) {
-    this.cleanup =
-      o.cleanup ?? new UserCleanup({ hub: o.hub, log: o.log, giveUpAfterMs: o.launchTimeoutMs });
+    this.cleanup = o.cleanup;
   }
 
   async launch(

@@ -10,7 +10,6 @@ import { acceptsEventStream } from '../http/accepts-event-stream.js';
 import { BanNetworks } from '../http/ban-networks.js';
 import { ClientAddressError, clientAddress } from '../http/client-address.js';
 import { sendRefusal } from '../http/send-refusal.js';
-import { createClientLimits } from '../rate-limit/client-limits.js';
 import { holdStreamSlot } from '../rate-limit/hold-stream-slot.js';
 import { openEventStream, type EventStreamOptions } from '../sse/event-stream.js';
 import { eventStreamOptions } from '../sse/event-stream-options.js';
@@ -84,8 +83,7 @@ export function buildRouter(
   bans = new BanNetworks(deps.config.BinderHub.ban_networks),
 ): Router {
   const router = Router();
-  const limits = deps.limits ?? createClientLimits(deps.redis, deps.config);
-  const guard = buildRequestGuard({ ...deps, limits });
+  const guard = buildRequestGuard(deps);
   const log = deps.log.child({ component: 'build' });
   const streamOptions = eventStreamOptions(deps);
   router.get(/^\/build\/.+/, async (req, res, next) => {
@@ -115,7 +113,7 @@ export function buildRouter(
     const { stream, finish } = openBuildStream(deps, req, res, streamOptions);
     const refused = refusalOf(deps, req, banned, forbidden ? FORBIDDEN : denied);
     if (refused) return finish(refused);
-    const slot = await holdStreamSlot(limits.streams, req, log);
+    const slot = await holdStreamSlot(deps.limits.streams, req, log);
     if ('refused' in slot) return finish(slot.refused);
     res.on('close', slot.release);
     const flowRequest = {

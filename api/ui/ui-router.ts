@@ -1,9 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { AppDeps } from '../app-deps.js';
-import { buildTokensFor } from '../build-token/build-tokens-for.js';
-import { createClientLimits } from '../rate-limit/client-limits.js';
 import type { BuildTokens } from '../build-token/build-tokens.js';
-import { createUiAssets, type UiAssets } from './assets/ui-assets.js';
+import type { UiAssets } from './assets/ui-assets.js';
 import { BADGE_LOGO_SVG, BADGE_SVG } from './badges/badge-svgs.js';
 import { keyNames } from '../../queue/index.js';
 import { buildLogPageHandler } from './handlers/build-log-page-handler.js';
@@ -19,10 +17,10 @@ import { renderHomePage } from './pages/home-page.js';
 
 export type UiDeps = Pick<AppDeps, 'config' | 'log' | 'version' | 'providers'> &
   Partial<Pick<AppDeps, 'redis' | 'limits' | 'bus' | 'buildQueue'>> & {
-    /** Shared with `/build`'s guard; see `buildTokensFor`. */
-    buildTokens?: BuildTokens;
-    /** The browser bundle; by default bundled on the fly from source, or read from dist/ui. */
-    uiAssets?: UiAssets;
+    /** Mints the launch page's build tokens (shared with `/build`'s guard). */
+    buildTokens: BuildTokens;
+    /** The browser bundle: bundled on the fly from source, or read from dist/ui. */
+    uiAssets: UiAssets;
   };
 
 function svg(body: string): RequestHandler {
@@ -41,7 +39,7 @@ function svg(body: string): RequestHandler {
 export function uiRouter(deps: UiDeps): Router {
   const router = Router();
   const log = deps.log.child({ component: 'ui' });
-  const assets = deps.uiAssets ?? createUiAssets();
+  const assets = deps.uiAssets;
   const site = siteSettings(deps.config, deps.version, assets.dev);
   /** The site as this request sees it: with its logged-in hub user, if any. */
   const siteOf = (locals: Record<string, unknown>): SiteSettings => {
@@ -52,9 +50,9 @@ export function uiRouter(deps: UiDeps): Router {
     router.use(notFoundHandler(site, true));
     return router;
   }
-  const tokens = buildTokensFor(deps);
-  const limits = deps.limits ?? (deps.redis && createClientLimits(deps.redis, deps.config));
-  const launchPage = { providers: deps.providers, tokens, limiter: limits?.launchPage, log };
+  const tokens = deps.buildTokens;
+  // Without `limits` (no Redis) launch pages are not limited.
+  const launchPage = { providers: deps.providers, tokens, limiter: deps.limits?.launchPage, log };
   router.get('/v2/:provider/*spec', (req, res, next) =>
     launchPageHandler({ ...launchPage, site: siteOf(res.locals) })(req, res, next),
   );

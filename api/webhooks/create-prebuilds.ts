@@ -3,22 +3,16 @@ import type { AppDeps } from '../app-deps.js';
 import { DeliveryIds } from './delivery-ids.js';
 import { PrebuildScheduler, type SchedulerDeps } from './prebuild-scheduler.js';
 import { PushCoalescer } from './push-coalescer.js';
+import type { Prebuilds } from './prebuilds.js';
 import { PushLog } from './push-log.js';
 import { webhookMetrics } from './webhook-metrics.js';
+
+export type { Prebuilds } from './prebuilds.js';
 
 export type PrebuildDeps = Pick<
   AppDeps,
   'config' | 'log' | 'metrics' | 'redis' | 'buildQueue' | 'bus' | 'providers' | 'registry'
 >;
-
-/** The pieces behind the push webhooks, built from the api's dependencies. */
-export interface Prebuilds {
-  scheduler: PrebuildScheduler;
-  pushLog: PushLog;
-  /** Delivery ids seen, per webhook (each with its `delivery_ttl`). */
-  deliveries: { github: DeliveryIds; gitlab: DeliveryIds };
-  metrics: ReturnType<typeof webhookMetrics>;
-}
 
 /** A pending pre-build waits at most this long for the running one: the build time limit. */
 function maxWaitMs(deps: PrebuildDeps): number {
@@ -26,6 +20,7 @@ function maxWaitMs(deps: PrebuildDeps): number {
   return (maxAge > 0 ? maxAge + 60 : 6 * 3600) * 1000;
 }
 
+/** The pieces behind the push webhooks, built from the api's dependencies. */
 export function createPrebuilds(
   deps: PrebuildDeps,
   tuning: Pick<SchedulerDeps, 'promotePollMs' | 'registryRetryMs'> = {},

@@ -7,7 +7,7 @@ import { sendJsonError } from '../http/json-error.js';
 import type { ProviderRegistry } from '../providers/provider-entry.js';
 import { SpecError } from '../providers/repo-provider.js';
 import { resolveNow, specTarget } from '../providers/spec-target.js';
-import type { Prebuilds } from './create-prebuilds.js';
+import type { Prebuilds } from './prebuilds.js';
 import { tokenMatches } from './gitlab-delivery.js';
 import { providerRepo } from './provider-repo.js';
 import type { PushLogEntry } from './push-log.js';

@@ -1,15 +1,17 @@
 import type { Logger } from '../../queue/index.js';
-import type { AppDeps } from '../app-deps.js';
 import { planBuild, type BuildPlan } from '../builds/build-plan.js';
+import type { ProviderRegistry } from '../providers/provider-entry.js';
 import { pyQuote } from '../../queue/repo-specs/spec-parts.js';
-import { RegistryUnavailableError } from '../registry/image-registry.js';
+import { RegistryUnavailableError, type ImageRegistry } from '../registry/image-registry.js';
 import type { PushCoalescer } from './push-coalescer.js';
 import type { PushLog, PushLogEntry } from './push-log.js';
 import { splitRef, type PushNotice } from './push-notice.js';
 import { SerialByKey } from './serial-by-key.js';
 import type { WebhookMetrics } from './webhook-metrics.js';
 
-export type SchedulerDeps = Pick<AppDeps, 'providers' | 'registry'> & {
+export interface SchedulerDeps {
+  providers: ProviderRegistry;
+  registry: ImageRegistry;
   log: Logger;
   imagePrefix: string;
   coalescer: PushCoalescer;
@@ -19,7 +21,7 @@ export type SchedulerDeps = Pick<AppDeps, 'providers' | 'registry'> & {
   promotePollMs?: number;
   /** Pauses before asking an unavailable registry again (one retry per entry). */
   registryRetryMs?: readonly number[];
-};
+}
 
 /**
  * The spec of a repository at a ref, as a launch writes it: `gh` and `gist` take

@@ -2,7 +2,6 @@ import { Webhooks } from '@octokit/webhooks';
 import { Router } from 'express';
 import type { AppDeps } from '../app-deps.js';
 import { sendJsonError } from '../http/json-error.js';
-import { createPrebuilds } from './create-prebuilds.js';
 import { prebuildRules } from './decide-prebuild.js';
 import { gitHubHook } from './github-hook.js';
 import { gitLabHook } from './gitlab-hook.js';
@@ -15,7 +14,7 @@ import { specFor } from './prebuild-scheduler.js';
  */
 export function webhookRouter(deps: AppDeps): Router {
   const router = Router();
-  const prebuilds = deps.prebuilds ?? createPrebuilds(deps);
+  const prebuilds = deps.prebuilds;
   const gh = deps.config.GitHubWebhook;
   const ghEntry = deps.providers.get('gh');
   const log = deps.log.child({ component: 'webhook' });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubClient } from '../../api/launch/hub-client.js';
 import { JupyterHubLauncher } from '../../api/launch/jupyterhub-launcher.js';
 import { LaunchError, type LaunchRequest } from '../../api/launch/launcher.js';
+import { UserCleanup } from '../../api/launch/user-cleanup.js';
 import { createLogger } from '../../queue/index.js';
 import { startFaultProxy, type Fault, type FaultProxy } from '../helpers/fault-proxy.js';
 import { requireStack, stackInfo } from '../helpers/stack.js';
@@ -25,6 +26,7 @@ function launcher(hubBase: string, o: { retries?: number; timeoutMs?: number } =
     retryDelayMs: 100,
     launchTimeoutMs: o.timeoutMs ?? 120_000,
     log,
+    cleanup: new UserCleanup({ hub, log, giveUpAfterMs: o.timeoutMs ?? 120_000 }),
   });
 }
 

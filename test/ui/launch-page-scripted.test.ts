@@ -4,6 +4,8 @@ import express from 'express';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProviders } from '../../api/providers/create-providers.js';
+import { createBuildTokens } from '../../api/build-token/create-build-tokens.js';
+import { createUiAssets } from '../../api/ui/assets/ui-assets.js';
 import { uiRouter } from '../../api/ui/ui-router.js';
 import { parseConfig } from '../../queue/config/index.js';
 import { createLogger } from '../../queue/index.js';
@@ -62,7 +64,11 @@ beforeAll(async () => {
     res.type('html').send(`<!doctype html><title>server</title><p id="path">${req.path}</p>`);
   });
   // Last, as in createApp: its 404 catch-all answers everything else.
-  app.use(uiRouter({ config, log: createLogger({ level: 'silent' }), version: 'test', providers }));
+  const log = createLogger({ level: 'silent' });
+  const buildTokens = createBuildTokens(config, log);
+  app.use(
+    uiRouter({ config, log, version: 'test', providers, buildTokens, uiAssets: createUiAssets() }),
+  );
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;

@@ -8,6 +8,7 @@ import type { AppDeps } from '../../../api/app-deps.js';
 import { BuildTokens, buildTokenAudience } from '../../../api/build-token/build-tokens.js';
 import { buildTokenKey } from '../../../api/build-token/build-token-secret.js';
 import { createApiMetrics } from '../../../api/metrics/api-metrics.js';
+import { createClientLimits } from '../../../api/rate-limit/client-limits.js';
 import { buildRouter } from '../../../api/routes/build.js';
 import { parseConfig } from '../../../queue/config/index.js';
 import { createLogger } from '../../../queue/index.js';
@@ -39,6 +40,7 @@ beforeAll(async () => {
     redis,
     providers: new Map(),
     buildTokens: tokens,
+    limits: createClientLimits(redis, config),
   } as unknown as AppDeps;
   const app = express();
   app.use(buildRouter(deps));

@@ -5,6 +5,8 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProviders } from '../../../api/providers/create-providers.js';
 import { repoProvidersRouter } from '../../../api/routes/repo-providers.js';
+import { createBuildTokens } from '../../../api/build-token/create-build-tokens.js';
+import { createUiAssets } from '../../../api/ui/assets/ui-assets.js';
 import { uiRouter } from '../../../api/ui/ui-router.js';
 import { parseConfig, type ConfigInput } from '../../../queue/config/index.js';
 import { createLogger } from '../../../queue/index.js';
@@ -16,12 +18,20 @@ interface Running {
 
 async function serve(input: ConfigInput): Promise<Running> {
   const config = parseConfig(input);
+  const log = createLogger({ level: 'silent' });
   const providers = createProviders(config);
   const app = express();
   const router = express.Router();
   router.use(repoProvidersRouter(providers));
   router.use(
-    uiRouter({ config, log: createLogger({ level: 'silent' }), version: '9.8.7-test', providers }),
+    uiRouter({
+      config,
+      log,
+      version: '9.8.7-test',
+      providers,
+      buildTokens: createBuildTokens(config, log),
+      uiAssets: createUiAssets(),
+    }),
   );
   app.use(config.BinderHub.base_url, router);
   const server: Server = app.listen(0, '127.0.0.1');
