@@ -50,12 +50,12 @@ export interface AppDeps {
   limits: ClientLimits;
   /** The web UI's browser bundle (bundled on the fly from source, or read from `dist/ui/`). */
   uiAssets: UiAssets;
-  /** Launch events (`binderhub.jupyter.org/launch`) as JSON lines (default: none written). */
-  eventLog?: EventLog;
+  /** Launch events (`binderhub.jupyter.org/launch`) as JSON lines, to `EventLog.sink` (none written when off). */
+  eventLog: EventLog;
   /** Warm servers handed to launches (`LaunchPool.*`; absent while no spec is pooled). */
   pool?: LaunchPool;
   /** When images were last launched (read by the registry cleaner). */
-  imageUse?: ImageUse;
+  imageUse: ImageUse;
   /** Deletes images unused for `RegistryCleaner.max_age_days` (absent while it is off). */
   registryCleaner?: RegistryCleaner;
   /** Hub login and sessions (`BinderHub.auth_enabled`; absent otherwise). */
