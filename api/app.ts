@@ -3,6 +3,7 @@ import type { AppDeps } from './app-deps.js';
 import { BanNetworks } from './http/ban-networks.js';
 import { banNetworksGuard } from './http/ban-networks-guard.js';
 import { callbackPath } from './auth/login-flow.js';
+import { credentialsRouter } from './credentials/credentials-router.js';
 import { requireLoginForApi, requireLoginForPages } from './auth/require-login.js';
 import { buildsApiRouter } from './builds-api/builds-router.js';
 import { buildLogRouter } from './build-logs/build-log-router.js';
@@ -67,6 +68,8 @@ export function createApp(given: AppDeps): Express {
   base.use(buildRouter(deps, bans));
   base.use(repoProvidersRouter(deps.providers));
   if (login) base.use(requireLoginForPages(login.auth, login.flow));
+  const userCredentials = deps.userCredentials;
+  if (login && userCredentials) base.use(credentialsRouter({ ...deps, login, userCredentials }));
   base.use(uiRouter(deps)); // keep last: pages, badges, static, then the 404 catch-all
 
   app.use(deps.config.BinderHub.base_url, base);

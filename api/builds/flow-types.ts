@@ -49,6 +49,7 @@ export type FlowDeps = Pick<
   | 'eventLog'
   | 'pool'
   | 'imageUse'
+  | 'userCredentials'
 >;
 
 /** How long a request's steps took, for its launch event. */
