@@ -95,7 +95,9 @@ export class ConnectFlow {
     } catch (err) {
       // openid-client's own checks (a `state` that is not this connect's, a missing code)
       if (err instanceof ClientError && !(err instanceof AuthorizationResponseError)) {
-        return sendJsonError(res, 400, `Connecting ${client.site.name} failed: ${err.message}`);
+        const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+        const why = `${err.message}${cause}`;
+        return sendJsonError(res, 400, `Connecting ${client.site.name} failed: ${why}`);
       }
       if (err instanceof TokenRefusedError || err instanceof AuthorizationResponseError) {
         log.info({ user, provider, err: err.message }, 'account not connected');
