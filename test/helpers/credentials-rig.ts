@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { SessionStore } from '../../api/auth/session-store.js';
 import { keyNames } from '../../queue/index.js';
 import { startHarness, type Harness } from './binder-harness.js';
@@ -29,14 +30,27 @@ export const cookiePair = (res: Response, name: string): string => {
   return c ? c.split(';')[0]! : '';
 };
 
-export async function startCredentialsRig(o: { runner?: boolean } = {}): Promise<CredentialsRig> {
+export async function startCredentialsRig(
+  o: { runner?: boolean; logs?: string[] } = {},
+): Promise<CredentialsRig> {
   const github = await GitSiteStandIn.start('github');
   const gitlab = await GitSiteStandIn.start('gitlab');
   const encryptionKey = randomBytes(32).toString('hex');
+  const logs = o.logs;
   const h = await startHarness({
     runner: o.runner ?? true,
+    ...(logs
+      ? {
+          logDestination: new Writable({
+            write(chunk: Buffer, _enc, done) {
+              logs.push(chunk.toString());
+              done();
+            },
+          }),
+        }
+      : {}),
     config: {
-      BinderHub: { auth_enabled: true },
+      BinderHub: { auth_enabled: true, ...(logs ? { log_level: 'debug' as const } : {}) },
       GitHubRepoProvider: { base_url: github.url, api_base_path: `${github.url}api/v3` },
       GitLabRepoProvider: { base_url: gitlab.url },
       GitHubOAuth: { client_id: github.clientId, client_secret: github.clientSecret },

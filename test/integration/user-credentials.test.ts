@@ -16,6 +16,7 @@ import type { StandInRepo } from '../helpers/git-site-stand-in.js';
 
 const DOCKERFILE = 'FROM binderhub-ts/jupyter-base:1\nRUN echo "private build"\n';
 let rig: CredentialsRig;
+const logs: string[] = [];
 let secret: StandInRepo;
 let alice: string;
 let bob: string;
@@ -29,7 +30,7 @@ const build = (cookie: string, spec: string, onEvent?: (e: ReceivedEvent) => voi
 const last = (events: ReceivedEvent[]) => events[events.length - 1]!.data;
 
 beforeAll(async () => {
-  rig = await startCredentialsRig();
+  rig = await startCredentialsRig({ logs });
   secret = await rig.github.addRepo(
     'alice/secret',
     { Dockerfile: DOCKERFILE },
@@ -130,7 +131,7 @@ describe('a private repository built with the user’s own token (stand-in GitHu
     expect(String(last(again.events).message)).toMatch(/Found built image/);
   }, 60_000);
 
-  it('never keeps the token in clear: job data, every Redis value of this api', async () => {
+  it('never keeps the token in clear: job data, every Redis value, the logs', async () => {
     const { deps } = rig.h.api.runtime;
     const jobs = await deps.buildQueue.queue.getJobs(['completed', 'failed', 'active', 'waiting']);
     const job = jobs.find((j) => j.data.repoUrl === `${rig.github.url}alice/secret`);
@@ -143,6 +144,11 @@ describe('a private repository built with the user’s own token (stand-in GitHu
     expect(dump.length).toBeGreaterThan(1000);
     for (const t of tokens) expect(dump).not.toContain(t);
     expect(dump).not.toContain('ghr_'); // refresh tokens
+    const logged = logs.join('');
+    expect(logged).toMatch(/account connected/);
+    expect(logged).toMatch(/build requested/);
+    for (const t of tokens) expect(logged).not.toContain(t);
+    expect(logged).not.toMatch(/gh[ur]_[0-9a-f]{20}/);
   });
 });
 
