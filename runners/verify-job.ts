@@ -1,5 +1,10 @@
 import type { Config } from '../queue/config/index.js';
-import { JobTokenError, JobTokenSeal, PREFIX_OF, type JobToken } from '../queue/credentials/job-token.js';
+import {
+  JobTokenError,
+  JobTokenSeal,
+  PREFIX_OF,
+  type JobToken,
+} from '../queue/credentials/job-token.js';
 import type { BuildJob } from '../queue/index.js';
 import { buildIdentity, type BuildIdentity } from '../queue/repo-specs/build-identity.js';
 import { contentAccessFor, type ContentAccess } from '../queue/repo-specs/content-access.js';

@@ -2,7 +2,6 @@ import { failedEvent, type BuildEvent, type BuildJob } from '../../queue/index.j
 import type { CredentialProvider, JobToken } from '../../queue/credentials/job-token.js';
 import { GitHubSpec } from '../../queue/repo-specs/github-spec.js';
 import { GitLabSpec } from '../../queue/repo-specs/gitlab-spec.js';
-import type { UserCredentials } from '../credentials/create-user-credentials.js';
 import { AccessCheckUnavailableError, type SiteRepo } from '../credentials/repo-access-checks.js';
 import { ReconnectError } from '../credentials/user-tokens.js';
 import type { ProviderEntry } from '../providers/provider-entry.js';
