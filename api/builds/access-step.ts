@@ -1,8 +1,9 @@
-import { failedEvent, type BuildEvent, type BuildJob } from '../../queue/index.js';
+import { failedEvent, keyNames, type BuildEvent, type BuildJob } from '../../queue/index.js';
 import type { CredentialProvider, JobToken } from '../../queue/credentials/job-token.js';
 import { GitHubSpec } from '../../queue/repo-specs/github-spec.js';
 import { GitLabSpec } from '../../queue/repo-specs/gitlab-spec.js';
 import { AccessCheckUnavailableError, type SiteRepo } from '../credentials/repo-access-checks.js';
+import { markPrivateBuild } from '../credentials/private-builds.js';
 import { ReconnectError } from '../credentials/user-tokens.js';
 import type { ProviderEntry } from '../providers/provider-entry.js';
 import type { RepoProvider } from '../providers/repo-provider.js';
@@ -14,6 +15,8 @@ export interface UserAccess {
   provider: RepoProvider;
   /** The user's token, when the repository is private and is built with it. */
   token?: Omit<JobToken, 'notAfter'>;
+  /** The site repository (gh, gl). */
+  repo?: SiteRepo;
 }
 
 /** The site repository a gh/gl spec names; undefined for other providers. */
@@ -64,7 +67,8 @@ export async function userAccessStep(
       if (seen.readable) {
         const own = entry.withToken?.(provider.spec, token.accessToken) ?? provider;
         if (!seen.private) return { provider: own };
-        return { provider: own, token: { provider: repo.provider, token: token.accessToken } };
+        const sealable = { provider: repo.provider, token: token.accessToken };
+        return { provider: own, repo, token: sealable };
       }
     }
     if (await uc.checks.markedPrivate(repo)) return { failed: refusal(deps, repo, !!token) };
@@ -84,14 +88,20 @@ export async function userAccessStep(
   }
 }
 
-/** The plan whose job carries the user's token, sealed for that job (private repositories). */
-export function withUserToken(
-  deps: Pick<FlowDeps, 'userCredentials'>,
+/**
+ * The plan whose job carries the user's token, sealed for that job (private
+ * repositories); the build is marked private (its log is not served to other users).
+ */
+export async function withUserToken(
+  deps: Pick<FlowDeps, 'userCredentials' | 'redis' | 'config'>,
   plan: BuildPlan,
   access: UserAccess,
-): BuildPlan {
+): Promise<BuildPlan> {
   const uc = deps.userCredentials;
-  if (!access.token || !uc) return plan;
+  if (!access.token || !access.repo || !uc) return plan;
+  const keys = keyNames(deps.config.Redis.key_prefix);
+  const ttl = deps.config.BuildQueue.event_history_ttl + 7 * 86400;
+  await markPrivateBuild({ redis: deps.redis, keys }, plan.job.buildName, access.repo, ttl);
   const notAfter = Date.now() + uc.jobTokenMs;
   const job: BuildJob = {
     ...plan.job,

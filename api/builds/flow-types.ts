@@ -50,6 +50,7 @@ export type FlowDeps = Pick<
   | 'pool'
   | 'imageUse'
   | 'userCredentials'
+  | 'redis'
 >;
 
 /** How long a request's steps took, for its launch event. */

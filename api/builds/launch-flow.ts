@@ -62,7 +62,7 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
   const resolved = await resolve(deps, provider, req, sink);
   if ('failed' in resolved) return resolved.failed;
   provider = resolved.provider;
-  const plan = withUserToken(
+  const plan = await withUserToken(
     deps,
     planBuild(entry, provider, resolved.ref, deps.config.BinderHub.image_prefix, 'launch'),
     access,

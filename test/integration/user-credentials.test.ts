@@ -152,6 +152,22 @@ describe('a private repository built with the user’s own token (stand-in GitHu
   });
 });
 
+describe('the build log of a private repository', () => {
+  it('is served to users who can read the repository, and to nobody else', async () => {
+    const jobs = await rig.h.api.runtime.deps.buildQueue.queue.getJobs(['completed']);
+    const name = jobs.find((j) => j.data.repoUrl.endsWith('alice/secret'))!.data.buildName;
+    const json = { accept: 'application/json' };
+    const own = await rig.get(`api/builds/${name}/log`, alice, json);
+    expect(own.status).toBe(200);
+    expect(JSON.stringify(await own.json())).toMatch(/private build/);
+    expect((await rig.get(`api/builds/${name}/log`, bob, json)).status).toBe(404);
+    expect((await rig.get(`api/builds/${name}/log`, carol, json)).status).toBe(404);
+    // (the `/logs/<name>` page asks the same logHidden; this api runs in API-only mode)
+    const listed = await (await rig.get('api/builds', alice, json)).text();
+    expect(listed).not.toContain(name);
+  });
+});
+
 /** Every key of this test's api (its prefix and its queue) with its value, as text. */
 async function redisDump(r: CredentialsRig): Promise<string> {
   const redis = r.h.api.runtime.deps.redis;
