@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { markup } from '../../../api/ui/html/html.js';
+import { renderPage } from '../../../api/ui/html/layout.js';
+import { siteSettings, type SiteSettings } from '../../../api/ui/html/site-settings.js';
 import { parseConfig } from '../../../queue/config/index.js';
 import { JobTokenError, JobTokenSeal } from '../../../queue/credentials/job-token.js';
 import {
@@ -125,5 +128,22 @@ describe('git credentials of a user token', () => {
     );
     expect(repoSpecFor(config, 'gh', 'a/b/HEAD')!.repoUrl()).toBe('https://github.com/a/b');
     expect(() => parseConfig({ GitHubRepoProvider: { base_url: 'ftp://x/' } })).toThrow(/base_url/);
+  });
+});
+
+describe('the page header', () => {
+  it('links the connected accounts for logged-in users when accounts can be connected', () => {
+    const on = parseConfig({
+      BinderHub: hub,
+      GitLabOAuth: { client_id: 'x', client_secret: 'y' },
+      UserCredentials: { encryption_key: key.toString('hex') },
+    });
+    const page = (site: SiteSettings) =>
+      renderPage(site, { title: 't', page: 'about', content: markup`` });
+    const site = siteSettings(on, '1', false);
+    expect(page({ ...site, user: 'ada' })).toContain('href="/auth/connections"');
+    expect(page(site)).not.toContain('auth/connections');
+    const off = siteSettings(parseConfig({ BinderHub: hub }), '1', false);
+    expect(page({ ...off, user: 'ada' })).not.toContain('auth/connections');
   });
 });
