@@ -61,7 +61,13 @@ export async function userAccessStep(
   const repo = siteRepoOf(provider);
   if (!uc || !req.user || !repo || !uc.sites.has(repo.provider)) return { provider };
   try {
-    const token = await uc.tokens.tokenFor(req.user, repo.provider);
+    // A connection the site no longer accepts is gone: the launch goes on without it.
+    let reconnect: string | undefined;
+    const token = await uc.tokens.tokenFor(req.user, repo.provider).catch((err: unknown) => {
+      if (!(err instanceof ReconnectError)) throw err;
+      reconnect = err.message;
+      return undefined;
+    });
     if (token) {
       const seen = await uc.checks.check(req.user, repo, token.accessToken);
       if (seen.readable) {
@@ -71,10 +77,9 @@ export async function userAccessStep(
         return { provider: own, repo, token: sealable };
       }
     }
-    if (await uc.checks.markedPrivate(repo)) return { failed: refusal(deps, repo, !!token) };
-    return { provider };
+    if (!(await uc.checks.markedPrivate(repo))) return { provider };
+    return { failed: reconnect ? failedEvent(reconnect, 403) : refusal(deps, repo, !!token) };
   } catch (err) {
-    if (err instanceof ReconnectError) return { failed: failedEvent(err.message, 403) };
     if (err instanceof AccessCheckUnavailableError) {
       deps.log.warn({ err: err.message, repo: repo.path }, 'repository access not checked');
       return {

@@ -62,6 +62,11 @@ const connections = async (cookie: string) =>
 beforeAll(async () => {
   rig = await startCredentialsRig({ runner: false });
   await rig.github.addRepo(
+    'alice/open',
+    { 'README.md': '# open\n' },
+    { private: false, readers: [] },
+  );
+  await rig.github.addRepo(
     'alice/notes',
     { 'README.md': '# notes\n' },
     { private: true, readers: ['alice'] },
@@ -103,6 +108,15 @@ describe('token expiry, refresh and revocation (GitHub stand-in, GitHub App user
     // marked private by the earlier check: without a connection the repository is refused
     const again = await requestBuild(alice, 'gh/alice/notes/HEAD');
     expect(again.at(-1)?.message).toMatch(/you have not connected a GitHub account/);
+  });
+
+  it('goes on without a refused connection for a public repository', async () => {
+    rig.github.expiresIn = 120;
+    await rig.connect(alice, rig.github, 'alice');
+    rig.github.revokeAll('alice');
+    const events = await requestBuild(alice, 'gh/alice/open/HEAD');
+    expect(events.map((e) => e.phase)).toContain('waiting');
+    expect((await connections(alice))[0]).toMatchObject({ provider: 'github', connected: false });
   });
 
   it('disconnects: refused cross-site, else revoked at the site and removed here', async () => {
