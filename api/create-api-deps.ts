@@ -17,6 +17,7 @@ import { ImageUse } from '../queue/registry-retention/image-use.js';
 import type { AppDeps } from './app-deps.js';
 import { createHubLogin } from './auth/create-hub-login.js';
 import { createBuildTokens } from './build-token/create-build-tokens.js';
+import { createUserCredentials } from './credentials/create-user-credentials.js';
 import { builderInfo } from './builds/builder-info.js';
 import { createHealth } from './health/create-health.js';
 import { createLauncher } from './launch/create-launcher.js';
@@ -170,6 +171,7 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     buildTokens: createBuildTokens(config, log),
     limits: createClientLimits(redis, config),
     uiAssets: createUiAssets(),
+    userCredentials: createUserCredentials({ config, redis, log, fetch: o.providerFetch }),
   };
   if (pool) pool.start();
   else {

@@ -4,6 +4,7 @@ import { LaunchError } from '../launch/launcher.js';
 import { ResolveError, SpecError, type RepoProvider } from '../providers/repo-provider.js';
 import { RegistryUnavailableError } from '../registry/image-registry.js';
 import { specForDisplay } from '../../queue/repo-specs/spec-display.js';
+import { userAccessStep, withUserToken } from './access-step.js';
 import { planBuild, type BuildPlan } from './build-plan.js';
 import { followBuild } from './follow-build.js';
 import type { FlowDeps, FlowRequest, FlowSink } from './flow-types.js';
@@ -55,15 +56,16 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
       `Sorry, ${specForDisplay(req.prefix, req.spec)} is not allowed to launch. Please contact admins for more info!`,
     );
   }
+  const access = await userAccessStep(deps, entry, provider, req);
+  if ('failed' in access) return access.failed;
+  provider = access.provider;
   const resolved = await resolve(deps, provider, req, sink);
   if ('failed' in resolved) return resolved.failed;
   provider = resolved.provider;
-  const plan = planBuild(
-    entry,
-    provider,
-    resolved.ref,
-    deps.config.BinderHub.image_prefix,
-    'launch',
+  const plan = await withUserToken(
+    deps,
+    planBuild(entry, provider, resolved.ref, deps.config.BinderHub.image_prefix, 'launch'),
+    access,
   );
   const log = deps.log.child({ build: plan.job.buildName });
 
