@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { BuildEvent, Logger } from '../../queue/index.js';
 import type { BuildBackend, BuildRequest, EmitEvent } from '../build-backend.js';
 import { BuildFailedError } from '../build-failed-error.js';
+import { buildTimeLimits } from '../build-time-limits.js';
 import { NO_CACHE_ENV, writeRepo2dockerConfig } from '../content-provider-config.js';
 import { repo2dockerArgs } from '../repo2docker-args.js';
 import { buildFailureMessage } from './build-failure-message.js';
@@ -18,9 +19,9 @@ export interface DockerBackendOptions {
   repo2dockerPath: string;
   dockerHost: string;
   workDir: string;
-  /** Seconds without output before a build is failed (0 = off). */
+  /** `BuildExecutor.idle_timeout`: seconds without output before a build is stopped (0 = off). */
   idleTimeout: number;
-  /** Seconds a build may run (0 = off). */
+  /** `BuildExecutor.max_age`: seconds a build may run (0 = off). */
   maxAge: number;
   /** Registry credentials for pushing (X-Registry-Auth). */
   registryCredentials?: RegistryCredentials;
@@ -163,8 +164,7 @@ export class DockerBuildBackend implements BuildBackend {
     try {
       const pid = (await run.readPid()) ?? 0;
       const limits = {
-        idleTimeout: this.o.idleTimeout,
-        maxAge: this.o.maxAge,
+        ...buildTimeLimits({ idle_timeout: this.o.idleTimeout, max_age: this.o.maxAge }),
         pollMs: this.o.pollMs ?? 150,
         cancel: req.cancel,
         log,

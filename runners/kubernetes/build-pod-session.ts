@@ -1,16 +1,19 @@
 import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
-import type { Logger } from '../../queue/index.js';
+import type { BuildEvent, Logger } from '../../queue/index.js';
 import type { EmitEvent } from '../build-backend.js';
 import { BuildFailedError } from '../build-failed-error.js';
 import { isFailureLine, parseLogLine } from '../log-line.js';
+import { TimeLimitTimer } from '../time-limit-timer.js';
 import { buildPodSelector } from './build-pod-labels.js';
-import { createOrAttach } from './create-or-attach.js';
-import { kubeErrorMessage, kubeStatusCode } from './kube-api-error.js';
-import type { KubernetesBackendSettings } from './kubernetes-settings.js';
+import * as report from './build-pod-reports.js';
 import { BuildSubscribers } from './build-subscribers.js';
+import { createOrAttach } from './create-or-attach.js';
+import { deleteBuildPod } from './delete-build-pod.js';
+import { kubeErrorMessage } from './kube-api-error.js';
+import type { KubernetesBackendSettings } from './kubernetes-settings.js';
+import { PodEventPositions } from './pod-event-positions.js';
 import { PodLogStream } from './pod-log-stream.js';
 import { PodWatcher, type PodEventType } from './pod-watcher.js';
-import { nanosSince } from './log-timestamp.js';
 import * as status from './pod-status.js';
 
 export interface BuildPodSessionDeps {
@@ -28,7 +31,8 @@ export interface BuildPodSessionDeps {
 /**
  * One build pod followed by this runner: create it (or attach: 409), watch it, stream
  * its log from the first Running, report the end to every waiting run, delete it.
- * Fails the build on idle (no log output for `idle_timeout`) and on `max_age`.
+ * Fails the build at its time limits (BuildExecutor.idle_timeout and max_age, counted
+ * from the pod's creation: see build-time-limits.ts).
  */
 export class BuildPodSession {
   readonly name: string;
@@ -38,12 +42,12 @@ export class BuildPodSession {
   private lastPod: V1Pod | undefined;
   private failureMessage: string | undefined;
   private reported = new Set<string>();
-  private timers: { idle?: NodeJS.Timeout; maxAge?: NodeJS.Timeout; drain?: NodeJS.Timeout } = {};
+  private timeLimits: TimeLimitTimer | undefined;
+  private drain: NodeJS.Timeout | undefined;
   private over = false;
   /** Stopped for good (see cancel): the pod is deleted, even one created after. */
   private cancelled = false;
-  /** Position of the last event sent (see nextPosition). */
-  private position = 0;
+  private readonly positions = new PodEventPositions();
 
   constructor(
     name: string,
@@ -82,7 +86,7 @@ export class BuildPodSession {
       if (this.cancelled) await this.deletePod();
       return;
     }
-    this.resetIdle();
+    this.timeLimits = new TimeLimitTimer(s, (err) => void this.finish(err, true));
     this.watcher = new PodWatcher({
       kubeConfig: this.d.kubeConfig,
       api: this.d.api,
@@ -124,13 +128,7 @@ export class BuildPodSession {
       this.lastPod = pod.status ? pod : this.lastPod;
       return void this.conclude();
     }
-    void this.finish(
-      new BuildFailedError(
-        `The build pod ${this.name} was deleted before the build finished` +
-          (status.podPhase(pod) === 'Failed' ? ` (${status.podFailureMessage(pod)})` : '.'),
-      ),
-      false,
-    );
+    void this.finish(report.deletedPodError(this.name, pod), false);
   }
 
   private onPod(pod: V1Pod): void {
@@ -140,99 +138,44 @@ export class BuildPodSession {
     if (pod.metadata?.deletionTimestamp && status.podPhase(pod) !== 'Succeeded')
       return this.onEvent('DELETED', pod);
     this.lastPod = pod;
-    this.armMaxAge(pod);
+    this.timeLimits?.started(status.podCreatedAt(pod) ?? Date.now());
     const phase = status.podPhase(pod);
     if (phase === 'Pending') return this.onPending(pod);
     if (phase === 'Running') return this.logs?.ensure();
-    if (phase === 'Unknown')
-      return this.reportOnce('unknown', {
-        phase: 'unknown',
-        message: `The state of build pod ${this.name} is unknown (its node may be unreachable).\n`,
-      });
+    if (phase === 'Unknown') return this.reportOnce('unknown', report.unknownPodEvent(this.name));
     if (status.isTerminalPhase(phase)) {
       this.logs?.ensure();
-      this.timers.drain ??= setTimeout(() => void this.conclude(), this.d.settings.drainTimeoutMs);
+      this.drain ??= setTimeout(() => void this.conclude(), this.d.settings.drainTimeoutMs);
     }
   }
 
   private onPending(pod: V1Pod): void {
-    const waiting = status.podWaitingReason(pod);
-    if (!waiting || status.QUIET_WAITING_REASONS.has(waiting.reason)) return;
-    const text = `Build pod is waiting: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}`;
-    if (status.FATAL_WAITING_REASONS.has(waiting.reason)) {
-      return void this.finish(
-        new BuildFailedError(`${text}; check KubernetesBuildExecutor.build_image.`),
-        true,
-      );
-    }
-    this.reportOnce(waiting.reason, { phase: 'waiting', message: `${text}\n` });
+    const waiting = report.waitingPodReport(pod);
+    if (waiting && 'fail' in waiting) return void this.finish(waiting.fail, true);
+    if (waiting) this.reportOnce(waiting.reason, waiting.event);
   }
 
-  private reportOnce(key: string, event: { phase: string; message: string }): void {
+  private reportOnce(key: string, event: BuildEvent): void {
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    this.subs.broadcast(event, this.nextPosition(undefined));
-  }
-
-  /**
-   * Where an event sits in the build: a log line at its kubelet time (ns since the pod
-   * was created), anything else just after the last event. Every runner that reads the
-   * pod computes the same positions, so lines replayed after a re-attach are dropped by
-   * the event bus instead of shown twice.
-   */
-  private nextPosition(ts: string | undefined): number | undefined {
-    const origin = this.lastPod && status.podCreatedAt(this.lastPod);
-    if (origin === undefined) return undefined;
-    const at = ts === undefined ? undefined : nanosSince(ts, origin);
-    this.position = Math.max(at ?? 0, this.position + 1);
-    return this.position;
+    this.subs.broadcast(event, this.positions.next(this.lastPod, undefined));
   }
 
   private onLine(text: string, ts: string | undefined): void {
     if (this.over) return;
-    this.resetIdle();
+    this.timeLimits?.output();
     const event = parseLogLine(text);
     if (!event) return;
     if (isFailureLine(event))
       this.failureMessage = event.message?.trim() || 'repo2docker reported a failure';
-    this.subs.broadcast(event, this.nextPosition(ts));
+    this.subs.broadcast(event, this.positions.next(this.lastPod, ts));
   }
 
   /** The pod ended and its log is read (or the drain timed out): report the outcome. */
   private async conclude(): Promise<void> {
     if (this.over) return;
-    const phase = status.podPhase(this.lastPod);
-    if (phase === 'Succeeded' && !this.failureMessage) return this.finish(undefined, true);
-    if (phase === 'Succeeded' || phase === 'Failed') {
-      const why = this.failureMessage ?? status.podFailureMessage(this.lastPod!);
-      return this.finish(
-        new BuildFailedError(why.startsWith('Build') ? why : `Build failed: ${why}`),
-        true,
-      );
-    }
-  }
-
-  private resetIdle(): void {
-    const ms = this.d.settings.idleTimeoutMs;
-    if (!ms || this.over) return;
-    clearTimeout(this.timers.idle);
-    this.timers.idle = setTimeout(() => {
-      const message = `The build printed nothing for ${ms / 1000} seconds (BuildExecutor.idle_timeout), so it was stopped.`;
-      void this.finish(new BuildFailedError(message, 'idle'), true);
-    }, ms);
-  }
-
-  private armMaxAge(pod: V1Pod): void {
-    const ms = this.d.settings.maxAgeMs;
-    if (!ms || this.timers.maxAge) return;
-    const age = Date.now() - (status.podCreatedAt(pod) ?? Date.now());
-    this.timers.maxAge = setTimeout(
-      () => {
-        const message = `The build ran for more than ${ms / 1000} seconds (BuildExecutor.max_age), so it was stopped.`;
-        void this.finish(new BuildFailedError(message, 'max_age'), true);
-      },
-      Math.max(0, ms - age),
-    );
+    const outcome = report.endedPodOutcome(this.lastPod, this.failureMessage);
+    if (outcome) return this.finish(outcome === 'built' ? undefined : outcome, true);
   }
 
   /** Stops the build for good: the pod is deleted and every waiting run fails with `reason`. */
@@ -251,7 +194,8 @@ export class BuildPodSession {
 
   private stopAll(): void {
     this.over = true;
-    for (const t of Object.values(this.timers)) clearTimeout(t);
+    this.timeLimits?.stop();
+    clearTimeout(this.drain);
     this.watcher?.stop();
     this.logs?.stop();
   }
@@ -265,20 +209,7 @@ export class BuildPodSession {
     await this.subs.settle(err);
   }
 
-  private async deletePod(): Promise<void> {
-    const { api, settings } = this.d;
-    try {
-      await api.deleteNamespacedPod({
-        name: this.name,
-        namespace: settings.namespace,
-        gracePeriodSeconds: 0,
-      });
-    } catch (err) {
-      if (kubeStatusCode(err) !== 404)
-        this.d.log.warn(
-          { err: kubeErrorMessage(err) },
-          'could not delete the build pod (the cleaner will)',
-        );
-    }
+  private deletePod(): Promise<void> {
+    return deleteBuildPod(this.d.api, this.d.settings.namespace, this.name, this.d.log);
   }
 }

@@ -1,8 +1,9 @@
 import type { V1Toleration } from '@kubernetes/client-node';
 import type { Config } from '../../queue/config/index.js';
+import { buildTimeLimits, type BuildTimeLimits } from '../build-time-limits.js';
 
 /** Everything the Kubernetes backend reads from configuration, timings in ms. */
-export interface KubernetesBackendSettings {
+export interface KubernetesBackendSettings extends BuildTimeLimits {
   namespace: string;
   buildImage: string;
   imagePullSecrets: string[];
@@ -23,10 +24,6 @@ export interface KubernetesBackendSettings {
   hostNetwork: boolean;
   /** Build pods' service account ('' = the namespace's default). */
   serviceAccount: string;
-  /** No log output for this long fails the build (0 = off). */
-  idleTimeoutMs: number;
-  /** A build running longer than this fails (0 = off). */
-  maxAgeMs: number;
   cleanerEnabled: boolean;
   cleanerMaxAgeMs: number;
   cleanupIntervalMs: number;
@@ -58,8 +55,7 @@ export function kubernetesSettings(config: Config): KubernetesBackendSettings {
     registryCredentials: k.registry_credentials,
     hostNetwork: k.host_network,
     serviceAccount: k.service_account,
-    idleTimeoutMs: config.BuildExecutor.idle_timeout * 1000,
-    maxAgeMs: config.BuildExecutor.max_age * 1000,
+    ...buildTimeLimits(config.BuildExecutor),
     cleanerEnabled: config.KubernetesCleaner.enabled,
     cleanerMaxAgeMs: config.KubernetesCleaner.max_age * 1000,
     cleanupIntervalMs: config.BinderHub.build_cleanup_interval * 1000,

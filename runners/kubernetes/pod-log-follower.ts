@@ -49,17 +49,20 @@ export class PodLogFollower {
       sinceTime,
     });
     this.response = res;
-    const splitter = new LineSplitter((line) => this.line(line));
+    const splitter = new LineSplitter();
     let over = false;
     // A clean end completes the last line; a dead connection drops the partial one
     // (the next stream resumes at its timestamp and reads it whole).
     const finish = (clean: boolean) => {
       if (over) return;
       over = true;
-      if (clean) splitter.end();
+      const last = clean ? splitter.end() : undefined;
+      if (last) this.line(last.text);
       this.endedResolve();
     };
-    res.on('data', (chunk: Buffer) => splitter.push(chunk));
+    res.on('data', (chunk: Buffer) => {
+      for (const l of splitter.push(chunk)) this.line(l.text);
+    });
     res.on('end', () => finish(true));
     res.on('error', () => finish(false)).on('close', () => finish(false));
     if (this.stopped) res.destroy();
