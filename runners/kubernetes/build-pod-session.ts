@@ -9,6 +9,10 @@ import * as report from './build-pod-reports.js';
 import { BuildSubscribers } from './build-subscribers.js';
 import { createOrAttach } from './create-or-attach.js';
 import { deleteBuildPod } from './delete-build-pod.js';
+import {
+  deleteGitCredentialsSecret,
+  ensureGitCredentialsSecret,
+} from './git-credentials-secret.js';
 import { kubeErrorMessage } from './kube-api-error.js';
 import type { KubernetesBackendSettings } from './kubernetes-settings.js';
 import { PodEventPositions } from './pod-event-positions.js';
@@ -23,14 +27,17 @@ export interface BuildPodSessionDeps {
   log: Logger;
   /** The pod to create (computed lazily: sticky builds look up nodes first). */
   makePod(): Promise<V1Pod>;
+  /** The build's git credential lines, for the pod's Secret (see git-credentials-secret.ts). */
+  gitCredentials?: string | undefined;
   requestedAt: number;
   /** The session is over (finished or abandoned); the backend forgets it. */
   onClosed(): void;
 }
 
 /**
- * One build pod followed by this runner: create it (or attach: 409), watch it, stream
- * its log from the first Running, report the end to every waiting run, delete it.
+ * One build pod followed by this runner: create it (or attach: 409) and its git
+ * credentials Secret (owned by the pod), watch it, stream its log from the first
+ * Running, report the end to every waiting run, delete it (and the Secret).
  * Fails the build at its time limits (BuildExecutor.idle_timeout and max_age, counted
  * from the pod's creation: see build-time-limits.ts).
  */
@@ -67,19 +74,25 @@ export class BuildPodSession {
 
   async start(): Promise<void> {
     const { settings: s, log } = this.d;
+    let created = false;
     try {
-      const outcome = await createOrAttach({
+      const { outcome, pod } = await createOrAttach({
         api: this.d.api,
         namespace: s.namespace,
         pod: await this.d.makePod(),
         requestedAt: this.d.requestedAt,
         log,
       });
-      log.info({ outcome }, outcome === 'created' ? 'build pod created' : 'attached to build pod');
+      created = outcome === 'created';
+      log.info({ outcome }, created ? 'build pod created' : 'attached to build pod');
+      // The pod waits (ContainerCreating) until its credentials volume can be mounted.
+      if (this.d.gitCredentials !== undefined)
+        await ensureGitCredentialsSecret(this.secretOptions(), pod, this.d.gitCredentials, created);
       this.logs = this.newLogStream(outcome === 'attached' ? s.logTailLines : undefined);
     } catch (err) {
       const why = kubeErrorMessage(err);
-      return this.finish(new BuildFailedError(`Could not start the build pod: ${why}`), false);
+      // Our pod without its Secret would wait for it for ever.
+      return this.finish(new BuildFailedError(`Could not start the build pod: ${why}`), created);
     }
     if (this.over) {
       // Cancelled while the pod was being created: it must not be left running.
@@ -209,7 +222,14 @@ export class BuildPodSession {
     await this.subs.settle(err);
   }
 
-  private deletePod(): Promise<void> {
-    return deleteBuildPod(this.d.api, this.d.settings.namespace, this.name, this.d.log);
+  private async deletePod(): Promise<void> {
+    await deleteBuildPod(this.d.api, this.d.settings.namespace, this.name, this.d.log);
+    // Owned by the pod (the garbage collector removes it too), but gone now.
+    if (this.d.gitCredentials !== undefined)
+      await deleteGitCredentialsSecret(this.secretOptions(), this.name);
+  }
+
+  private secretOptions() {
+    return { api: this.d.api, namespace: this.d.settings.namespace, log: this.d.log };
   }
 }

@@ -16,6 +16,12 @@ export interface CreateOrAttachOptions {
 
 export type CreateOutcome = 'created' | 'attached';
 
+/** What became of the pod, and the pod as the API server has it (with its uid). */
+export interface CreateResult {
+  outcome: CreateOutcome;
+  pod: V1Pod;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function readPod(o: CreateOrAttachOptions, name: string): Promise<V1Pod | undefined> {
@@ -43,12 +49,12 @@ async function deleteAndWait(o: CreateOrAttachOptions, name: string): Promise<vo
  * it. A finished pod older than the request is a leftover (a failed earlier build not
  * yet cleaned up): it is deleted and the pod created afresh.
  */
-export async function createOrAttach(o: CreateOrAttachOptions): Promise<CreateOutcome> {
+export async function createOrAttach(o: CreateOrAttachOptions): Promise<CreateResult> {
   const name = o.pod.metadata!.name!;
   for (let attempt = 0; attempt < 4; attempt++) {
     try {
-      await o.api.createNamespacedPod({ namespace: o.namespace, body: o.pod });
-      return 'created';
+      const pod = await o.api.createNamespacedPod({ namespace: o.namespace, body: o.pod });
+      return { outcome: 'created', pod };
     } catch (err) {
       if (kubeStatusCode(err) !== 409) throw err;
     }
@@ -63,7 +69,7 @@ export async function createOrAttach(o: CreateOrAttachOptions): Promise<CreateOu
       continue;
     }
     o.log.info({ phase: podPhase(existing) }, 'build pod already exists; attaching');
-    return 'attached';
+    return { outcome: 'attached', pod: existing };
   }
   throw new Error(`build pod ${name} kept changing while it was being created`);
 }

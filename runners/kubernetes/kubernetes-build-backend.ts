@@ -7,6 +7,7 @@ import { BuildPodSession } from './build-pod-session.js';
 import { kubeErrorMessage } from './kube-api-error.js';
 import { KubernetesCleaner } from './kubernetes-cleaner.js';
 import type { KubernetesBackendSettings } from './kubernetes-settings.js';
+import { gitCredentialsSecretName, podGitEnv } from './git-credentials-secret.js';
 import { buildPodAffinity } from './pod-affinity.js';
 import { NO_CACHE_ENV, REPO2DOCKER_CONFIG_FILE } from '../content-provider-config.js';
 import { buildPodSpec, REPO2DOCKER_CONFIG_DIR } from './pod-spec.js';
@@ -68,6 +69,7 @@ export class KubernetesBuildBackend implements BuildBackend {
       settings: this.o.settings,
       log,
       makePod: () => this.podFor(req, log),
+      gitCredentials: podGitEnv(req.content.env).credentials,
       requestedAt: req.job.requestedAt,
       onClosed: () => {
         if (this.sessions.get(name) === session) this.sessions.delete(name);
@@ -91,12 +93,10 @@ export class KubernetesBuildBackend implements BuildBackend {
   /** The pod for a request, with the sticky node when sticky builds are on. */
   async podFor(req: BuildRequest, log: Logger): Promise<V1Pod> {
     const s = this.o.settings;
-    // The pod's env is readable by whoever reads pods: a user's own token never goes there.
-    if (req.job.userToken !== undefined) {
-      throw new BuildFailedError(
-        "This repository builds with your own credentials, which the Kubernetes build backend does not support yet (the token would be in the build pod's spec); ask the operator to use the docker backend for such builds",
-      );
-    }
+    // The pod's spec is readable by whoever reads pods: git credentials (a user's own
+    // token, the operator's) go to a Secret of the build, which the session creates.
+    const git = podGitEnv(req.content.env);
+    const contentEnv = req.job.rebuild ? { ...git.env, [NO_CACHE_ENV]: '1' } : git.env;
     return buildPodSpec({
       name: req.job.buildName,
       repoUrl: req.job.repoUrl,
@@ -110,7 +110,8 @@ export class KubernetesBuildBackend implements BuildBackend {
       repo2dockerConfigMap: s.repo2dockerConfigMap,
       registryCredentials: s.registryCredentials,
       // A forced rebuild builds every layer again (repo2docker_config.py reads it).
-      contentEnv: req.job.rebuild ? { ...req.content.env, [NO_CACHE_ENV]: '1' } : req.content.env,
+      contentEnv,
+      gitCredentialsSecret: git.credentials ? gitCredentialsSecretName(req.job.buildName) : '',
       resources: s.resources,
       nodeSelector: s.nodeSelector,
       tolerations: s.tolerations,

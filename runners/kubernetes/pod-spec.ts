@@ -6,6 +6,7 @@ import {
   buildPodIsolation,
   type BuildPodIsolation,
 } from './build-pod-security.js';
+import { GIT_CREDENTIALS_DIR } from './git-credentials-secret.js';
 
 /** Everything that decides a build pod; all of it comes from config and the build request. */
 export interface BuildPodOptions extends BuildPodIsolation {
@@ -22,8 +23,13 @@ export interface BuildPodOptions extends BuildPodIsolation {
   /** ConfigMap with repo2docker's configuration, mounted at REPO2DOCKER_CONFIG_DIR. */
   repo2dockerConfigMap: string;
   registryCredentials: Record<string, string>;
-  /** repo2docker's environment: the content provider, the guard, git's settings (`ContentAccess.env`). */
+  /**
+   * repo2docker's environment: the content provider, the guard, git's settings
+   * (`ContentAccess.env`, its credential lines replaced by their file: `podGitEnv`).
+   */
   contentEnv?: Record<string, string>;
+  /** The build's git credentials Secret, mounted at GIT_CREDENTIALS_DIR; '' or unset = none. */
+  gitCredentialsSecret?: string;
   resources: { limits: Record<string, string>; requests: Record<string, string> };
   nodeSelector: Record<string, string>;
   tolerations: V1Toleration[];
@@ -60,6 +66,14 @@ function volumesFor(o: BuildPodOptions): { volumes: V1Volume[]; mounts: V1Volume
   }
   mounts.push({ mountPath: REPO2DOCKER_CONFIG_DIR, name: 'repo2docker-config', readOnly: true });
   volumes.push({ name: 'repo2docker-config', configMap: { name: o.repo2dockerConfigMap } });
+  if (o.gitCredentialsSecret) {
+    mounts.push({ mountPath: GIT_CREDENTIALS_DIR, name: 'git-credentials', readOnly: true });
+    // 0400: read by repo2docker (root) only. The kubelet waits for the Secret to exist.
+    volumes.push({
+      name: 'git-credentials',
+      secret: { secretName: o.gitCredentialsSecret, defaultMode: 0o400 },
+    });
+  }
   return { volumes, mounts };
 }
 

@@ -121,6 +121,7 @@ describe('Helm chart', () => {
     expect(role.rules).toEqual([
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
       { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'delete'] },
     ]);
     const redis = docs.find((d) => d.kind === 'StatefulSet')!.spec.template.spec.containers[0];
     expect(redis.args[0]).toContain('--appendonly yes');

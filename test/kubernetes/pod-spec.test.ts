@@ -13,6 +13,12 @@ import {
 import { KubernetesBuildBackend } from '../../runners/kubernetes/kubernetes-build-backend.js';
 import { BUILDER_SECURITY_CONTEXT } from '../../runners/kubernetes/build-pod-security.js';
 import {
+  GIT_CREDENTIALS_DIR,
+  gitCredentialsSecret,
+  gitCredentialsSecretName,
+  podGitEnv,
+} from '../../runners/kubernetes/git-credentials-secret.js';
+import {
   NS,
   buildRequest,
   kubeConfigFor,
@@ -55,15 +61,17 @@ function requestFor(inputs: any) {
 
 /**
  * Upstream's pod with our deliberate differences: upstream's GIT_CREDENTIAL_ENV (which
- * the build image's helper offers to every host) gives way to the content provider, the
- * git settings and host-scoped credentials (`ContentAccess.env`), in the same place among
- * the variables; repo2docker runs with `--config` from the mounted ConfigMap (its only
- * content provider the job's, the address guard), mounted last.
+ * the build image's helper offers to every host, in the pod's spec) gives way to the
+ * content provider, the git settings and host-scoped credentials (`ContentAccess.env`),
+ * in the same place among the variables — the credential lines themselves as the file
+ * of the build's Secret, mounted last; repo2docker runs with `--config` from the mounted
+ * ConfigMap (its only content provider the job's, the address guard).
  */
 function withOurAdditions(pod: any, content: ContentAccess): any {
   const container = pod.spec.containers[0];
   const env: Array<{ name: string; value: string }> = container.env;
-  const ours = Object.entries(content.env).map(([name, value]) => ({ name, value }));
+  const git = podGitEnv(content.env);
+  const ours = Object.entries(git.env).map(([name, value]) => ({ name, value }));
   const at = env.findIndex((e) => e.name === 'GIT_CREDENTIAL_ENV');
   const registry = env.findIndex((e) => e.name === 'CONTAINER_ENGINE_REGISTRY_CREDENTIALS');
   const rest = env.filter((e) => e.name !== 'GIT_CREDENTIAL_ENV');
@@ -71,13 +79,20 @@ function withOurAdditions(pod: any, content: ContentAccess): any {
   rest.splice(index, 0, ...ours);
   const [command, ...args] = container.args as string[];
   const config = `--config=${REPO2DOCKER_CONFIG_DIR}/repo2docker_config.py`;
+  const secret = gitCredentialsSecretName(pod.metadata.name);
   const mounts = [
     ...container.volumeMounts,
     { mountPath: REPO2DOCKER_CONFIG_DIR, name: 'repo2docker-config', readOnly: true },
+    ...(git.credentials
+      ? [{ mountPath: GIT_CREDENTIALS_DIR, name: 'git-credentials', readOnly: true }]
+      : []),
   ];
   const volumes = [
     ...pod.spec.volumes,
     { name: 'repo2docker-config', configMap: { name: 'binder-repo2docker-config' } },
+    ...(git.credentials
+      ? [{ name: 'git-credentials', secret: { secretName: secret, defaultMode: 0o400 } }]
+      : []),
   ];
   const ourContainer = {
     ...container,
@@ -159,6 +174,12 @@ describe('the build pod, field by field against upstream’s', () => {
       expectSameFields(withoutIsolation(ours), withOurAdditions(pod, req.content));
       const vars = ours.spec!.containers[0]!.env!;
       expect(vars.find((v) => v.name === 'GIT_CREDENTIAL_ENV')).toBeUndefined();
+      // the credentials are in no variable: the pod reads them from its Secret's file
+      expect(JSON.stringify(ours)).not.toContain('password=secret');
+      expect(vars.find((v) => v.name === 'BINDERHUB_GIT_CREDENTIALS')).toBeUndefined();
+      expect(vars.find((v) => v.name === 'BINDERHUB_GIT_CREDENTIALS_FILE')?.value).toBe(
+        '/etc/binderhub-ts/git-credentials/credentials',
+      );
       expect(vars.find((v) => v.name === 'BINDERHUB_GIT_CREDENTIALS_HOST')?.value).toBe(
         'github.com',
       );
@@ -229,17 +250,33 @@ describe('the build pod, field by field against upstream’s', () => {
 });
 
 describe('a job carrying a user’s own token (private repository)', () => {
-  it('is refused: the token would be in the build pod’s spec', async () => {
+  it('gets a pod whose spec holds no token: the Secret named in it does', async () => {
     const { inputs } = fixture('upstream-build-pod-default.json');
     const backend = new KubernetesBuildBackend({
       kubeConfig: kubeConfigFor('http://127.0.0.1:1'),
       settings: testSettings({}),
       log: testLogger().log,
     });
-    const req = requestFor(inputs);
+    const token = 'ghu_0123456789abcdef';
+    const req = requestFor({
+      ...inputs,
+      git_credentials: `username=x-access-token\\npassword=${token}`,
+    });
     const sealed = { ...req, job: { ...req.job, userToken: 'v1.sealed' } };
-    await expect(backend.podFor(sealed, testLogger().log)).rejects.toThrow(
-      /builds with your own credentials, which the Kubernetes build backend does not support yet/,
+    const pod = await backend.podFor(sealed, testLogger().log);
+    expect(JSON.stringify(pod)).not.toContain(token);
+    expect(pod.spec!.volumes!.at(-1)).toEqual({
+      name: 'git-credentials',
+      secret: { secretName: `${inputs.name}-git-credentials`, defaultMode: 0o400 },
+    });
+    const secret = gitCredentialsSecret(
+      { ...pod, metadata: { ...pod.metadata, uid: 'u-1' } },
+      token,
     );
+    expect(secret.metadata).toEqual({
+      name: `${inputs.name}-git-credentials`,
+      labels: pod.metadata!.labels,
+      ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: inputs.name, uid: 'u-1' }],
+    });
   });
 });

@@ -112,18 +112,24 @@ describe.skipIf(!probe.ok)(title, () => {
     for (const verb of ['create', 'get', 'list', 'watch', 'delete'])
       expect(await canI(runner, verb, 'pods'), `runner ${verb} pods`).toBe('yes');
     expect(await canI(runner, 'get', 'pods/log')).toBe('yes');
+    // each build's git credentials Secret: made and removed, never read back
+    for (const verb of ['create', 'delete'])
+      expect(await canI(runner, verb, 'secrets'), `runner ${verb} secrets`).toBe('yes');
     for (const [verb, what] of [
       ['update', 'pods'],
       ['patch', 'pods'],
       ['create', 'pods/exec'],
       ['get', 'secrets'],
       ['list', 'secrets'],
+      ['watch', 'secrets'],
+      ['update', 'secrets'],
       ['create', 'deployments'],
       ['get', 'configmaps'],
       ['list', 'nodes'],
     ] as const)
       expect(await canI(runner, verb, what), `runner ${verb} ${what}`).toBe('no');
     expect(await canI(runner, 'create', 'pods', 'default')).toBe('no');
+    expect(await canI(runner, 'create', 'secrets', 'default')).toBe('no');
     expect(await canI(runner, 'list', 'pods', 'kube-system')).toBe('no');
     // the api's (the namespace default) and the build pods' accounts: nothing at all
     for (const sa of ['default', 'bhts-binderhub-ts-build'])
