@@ -12,6 +12,7 @@ import { deleteBuildPod } from './delete-build-pod.js';
 import {
   deleteGitCredentialsSecret,
   ensureGitCredentialsSecret,
+  gitCredentialsSecretOf,
 } from './git-credentials-secret.js';
 import { kubeErrorMessage } from './kube-api-error.js';
 import type { KubernetesBackendSettings } from './kubernetes-settings.js';
@@ -52,6 +53,8 @@ export class BuildPodSession {
   private timeLimits: TimeLimitTimer | undefined;
   private drain: NodeJS.Timeout | undefined;
   private over = false;
+  /** The git credentials Secret the pod mounts (deleted with it), once known. */
+  private secretName: string | undefined;
   /** Stopped for good (see cancel): the pod is deleted, even one created after. */
   private cancelled = false;
   private readonly positions = new PodEventPositions();
@@ -85,9 +88,10 @@ export class BuildPodSession {
       });
       created = outcome === 'created';
       log.info({ outcome }, created ? 'build pod created' : 'attached to build pod');
+      this.secretName = gitCredentialsSecretOf(pod);
       // The pod waits (ContainerCreating) until its credentials volume can be mounted.
       if (this.d.gitCredentials !== undefined)
-        await ensureGitCredentialsSecret(this.secretOptions(), pod, this.d.gitCredentials, created);
+        await ensureGitCredentialsSecret(this.secretOptions(), pod, this.d.gitCredentials);
       this.logs = this.newLogStream(outcome === 'attached' ? s.logTailLines : undefined);
     } catch (err) {
       const why = kubeErrorMessage(err);
@@ -225,8 +229,7 @@ export class BuildPodSession {
   private async deletePod(): Promise<void> {
     await deleteBuildPod(this.d.api, this.d.settings.namespace, this.name, this.d.log);
     // Owned by the pod (the garbage collector removes it too), but gone now.
-    if (this.d.gitCredentials !== undefined)
-      await deleteGitCredentialsSecret(this.secretOptions(), this.name);
+    if (this.secretName) await deleteGitCredentialsSecret(this.secretOptions(), this.secretName);
   }
 
   private secretOptions() {

@@ -8,8 +8,21 @@ export const GIT_CREDENTIALS_DIR = '/etc/binderhub-ts/git-credentials';
 /** The Secret's key, and the file name under GIT_CREDENTIALS_DIR. */
 export const GIT_CREDENTIALS_KEY = 'credentials';
 
-/** The per-build Secret holding a build pod's git credentials. */
-export const gitCredentialsSecretName = (podName: string) => `${podName}-git-credentials`;
+/** The build pod's volume of the Secret. */
+export const GIT_CREDENTIALS_VOLUME = 'git-credentials';
+
+/**
+ * A name for the Secret of a build pod about to be created: the pod's, plus a part of
+ * its own (`suffix`, random), so a Secret left by an earlier pod of the same build
+ * (not yet collected) is never the one the new pod mounts.
+ */
+export const gitCredentialsSecretName = (podName: string, suffix: string) =>
+  `${podName}-git-credentials-${suffix}`;
+
+/** The credentials Secret a build pod mounts (from its spec), or undefined. */
+export function gitCredentialsSecretOf(pod: V1Pod): string | undefined {
+  return pod.spec?.volumes?.find((v) => v.name === GIT_CREDENTIALS_VOLUME)?.secret?.secretName;
+}
 
 /**
  * repo2docker's environment for a build pod: the same as for any backend, but the
@@ -29,15 +42,20 @@ export function podGitEnv(contentEnv: Record<string, string>): {
   };
 }
 
-/** The Secret for a build pod as created (`pod` with its uid): owned by it, so it goes with it. */
-export function gitCredentialsSecret(pod: V1Pod, credentials: string): V1Secret {
+/**
+ * The Secret a build pod (as the API server has it: with its uid) mounts: owned by the
+ * pod, so it goes with it. Undefined for a pod that mounts none.
+ */
+export function gitCredentialsSecret(pod: V1Pod, credentials: string): V1Secret | undefined {
+  const secretName = gitCredentialsSecretOf(pod);
+  if (!secretName) return undefined;
   const name = pod.metadata!.name!;
   return {
     apiVersion: 'v1',
     kind: 'Secret',
     type: 'Opaque',
     metadata: {
-      name: gitCredentialsSecretName(name),
+      name: secretName,
       labels: { ...pod.metadata?.labels },
       ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name, uid: pod.metadata!.uid! }],
     },
@@ -52,54 +70,44 @@ export interface GitCredentialsSecretOptions {
   log: Logger;
 }
 
-async function deleteSecret(o: GitCredentialsSecretOptions, name: string): Promise<void> {
-  await o.api.deleteNamespacedSecret({ name, namespace: o.namespace }).catch((err: unknown) => {
-    if (kubeStatusCode(err) !== 404) throw err;
-  });
-}
-
 /**
- * Gives a build pod its credentials Secret. For a pod this runner just created, any
- * Secret of that name is a leftover (of an earlier pod of the same build, not yet
- * collected): it is replaced. For a pod attached to (a build already running), the
- * Secret its creator made is left as it is; only a missing one (its creator stopped
- * before making it, so the pod waits for its volume) is created. Throws a Kubernetes
- * API error when the Secret cannot be made.
+ * Gives a build pod the credentials Secret its spec names, unless it exists: for a pod
+ * this runner created it does not yet (its name is new); for a pod attached to (a
+ * build already running), the Secret its creator made is left as it is, and only a
+ * missing one (its creator stopped before making it: the pod waits for its volume) is
+ * created. Returns the Secret's name (undefined: the pod mounts none). Throws a
+ * Kubernetes API error when the Secret cannot be made.
  */
 export async function ensureGitCredentialsSecret(
   o: GitCredentialsSecretOptions,
   pod: V1Pod,
   credentials: string,
-  created: boolean,
-): Promise<void> {
+): Promise<string | undefined> {
   const body = gitCredentialsSecret(pod, credentials);
+  if (!body) return undefined;
   const name = body.metadata!.name!;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      await o.api.createNamespacedSecret({ namespace: o.namespace, body });
-      o.log.info({ secret: name }, 'git credentials Secret created');
-      return;
-    } catch (err) {
-      if (kubeStatusCode(err) !== 409) throw err;
-    }
-    if (!created) return;
-    o.log.info({ secret: name }, 'replacing a leftover git credentials Secret');
-    await deleteSecret(o, name);
+  try {
+    await o.api.createNamespacedSecret({ namespace: o.namespace, body });
+    o.log.info({ secret: name }, 'git credentials Secret created');
+  } catch (err) {
+    if (kubeStatusCode(err) !== 409) throw err;
+    o.log.info({ secret: name }, 'the build pod has its git credentials Secret already');
   }
-  throw new Error(`the Secret ${name} kept coming back while it was being replaced`);
+  return name;
 }
 
 /** Deletes a build pod's credentials Secret; one already gone is fine, a failure is logged. */
 export async function deleteGitCredentialsSecret(
   o: GitCredentialsSecretOptions,
-  podName: string,
+  name: string,
 ): Promise<void> {
   try {
-    await deleteSecret(o, gitCredentialsSecretName(podName));
+    await o.api.deleteNamespacedSecret({ name, namespace: o.namespace });
   } catch (err) {
-    o.log.warn(
-      { err: kubeErrorMessage(err) },
-      'could not delete the git credentials Secret (it goes with its pod)',
-    );
+    if (kubeStatusCode(err) !== 404)
+      o.log.warn(
+        { err: kubeErrorMessage(err) },
+        'could not delete the git credentials Secret (it goes with its pod)',
+      );
   }
 }

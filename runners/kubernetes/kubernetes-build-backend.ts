@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../queue/index.js';
 import type { BuildBackend, BuildRequest, EmitEvent } from '../build-backend.js';
@@ -111,7 +112,9 @@ export class KubernetesBuildBackend implements BuildBackend {
       registryCredentials: s.registryCredentials,
       // A forced rebuild builds every layer again (repo2docker_config.py reads it).
       contentEnv,
-      gitCredentialsSecret: git.credentials ? gitCredentialsSecretName(req.job.buildName) : '',
+      gitCredentialsSecret: git.credentials
+        ? gitCredentialsSecretName(req.job.buildName, randomBytes(4).toString('hex'))
+        : '',
       resources: s.resources,
       nodeSelector: s.nodeSelector,
       tolerations: s.tolerations,

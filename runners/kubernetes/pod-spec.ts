@@ -6,7 +6,7 @@ import {
   buildPodIsolation,
   type BuildPodIsolation,
 } from './build-pod-security.js';
-import { GIT_CREDENTIALS_DIR } from './git-credentials-secret.js';
+import { GIT_CREDENTIALS_DIR, GIT_CREDENTIALS_VOLUME } from './git-credentials-secret.js';
 
 /** Everything that decides a build pod; all of it comes from config and the build request. */
 export interface BuildPodOptions extends BuildPodIsolation {
@@ -67,10 +67,10 @@ function volumesFor(o: BuildPodOptions): { volumes: V1Volume[]; mounts: V1Volume
   mounts.push({ mountPath: REPO2DOCKER_CONFIG_DIR, name: 'repo2docker-config', readOnly: true });
   volumes.push({ name: 'repo2docker-config', configMap: { name: o.repo2dockerConfigMap } });
   if (o.gitCredentialsSecret) {
-    mounts.push({ mountPath: GIT_CREDENTIALS_DIR, name: 'git-credentials', readOnly: true });
+    mounts.push({ mountPath: GIT_CREDENTIALS_DIR, name: GIT_CREDENTIALS_VOLUME, readOnly: true });
     // 0400: read by repo2docker (root) only. The kubelet waits for the Secret to exist.
     volumes.push({
-      name: 'git-credentials',
+      name: GIT_CREDENTIALS_VOLUME,
       secret: { secretName: o.gitCredentialsSecret, defaultMode: 0o400 },
     });
   }

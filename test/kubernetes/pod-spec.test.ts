@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { V1Pod } from '@kubernetes/client-node';
 import { UPSTREAM_BUILD_TOLERATIONS } from '../../queue/config/sections/kubernetes.js';
 import { credentialLines } from '../../queue/url-policy/credential-helper.js';
 import { CONTENT_PROVIDER_ENV, type ContentAccess } from '../../queue/repo-specs/content-access.js';
@@ -15,7 +16,7 @@ import { BUILDER_SECURITY_CONTEXT } from '../../runners/kubernetes/build-pod-sec
 import {
   GIT_CREDENTIALS_DIR,
   gitCredentialsSecret,
-  gitCredentialsSecretName,
+  gitCredentialsSecretOf,
   podGitEnv,
 } from '../../runners/kubernetes/git-credentials-secret.js';
 import {
@@ -67,19 +68,22 @@ function requestFor(inputs: any) {
  * of the build's Secret, mounted last; repo2docker runs with `--config` from the mounted
  * ConfigMap (its only content provider the job's, the address guard).
  */
-function withOurAdditions(pod: any, content: ContentAccess): any {
+function withOurAdditions(pod: any, content: ContentAccess, ours?: V1Pod): any {
   const container = pod.spec.containers[0];
   const env: Array<{ name: string; value: string }> = container.env;
   const git = podGitEnv(content.env);
-  const ours = Object.entries(git.env).map(([name, value]) => ({ name, value }));
+  const vars = Object.entries(git.env).map(([name, value]) => ({ name, value }));
   const at = env.findIndex((e) => e.name === 'GIT_CREDENTIAL_ENV');
   const registry = env.findIndex((e) => e.name === 'CONTAINER_ENGINE_REGISTRY_CREDENTIALS');
   const rest = env.filter((e) => e.name !== 'GIT_CREDENTIAL_ENV');
   const index = at >= 0 ? at : registry >= 0 ? registry : rest.length;
-  rest.splice(index, 0, ...ours);
+  rest.splice(index, 0, ...vars);
   const [command, ...args] = container.args as string[];
   const config = `--config=${REPO2DOCKER_CONFIG_DIR}/repo2docker_config.py`;
-  const secret = gitCredentialsSecretName(pod.metadata.name);
+  // a name of its own per pod: the build name, `-git-credentials-` and 8 random hex digits
+  const secret = ours && gitCredentialsSecretOf(ours);
+  if (git.credentials)
+    expect(secret).toMatch(new RegExp(`^${pod.metadata.name}-git-credentials-[0-9a-f]{8}$`));
   const mounts = [
     ...container.volumeMounts,
     { mountPath: REPO2DOCKER_CONFIG_DIR, name: 'repo2docker-config', readOnly: true },
@@ -171,7 +175,7 @@ describe('the build pod, field by field against upstream’s', () => {
       });
       const req = requestFor(inputs);
       const { apiVersion: _a, kind: _k, ...ours } = await backend.podFor(req, env.log);
-      expectSameFields(withoutIsolation(ours), withOurAdditions(pod, req.content));
+      expectSameFields(withoutIsolation(ours), withOurAdditions(pod, req.content, ours));
       const vars = ours.spec!.containers[0]!.env!;
       expect(vars.find((v) => v.name === 'GIT_CREDENTIAL_ENV')).toBeUndefined();
       // the credentials are in no variable: the pod reads them from its Secret's file
@@ -265,16 +269,26 @@ describe('a job carrying a user’s own token (private repository)', () => {
     const sealed = { ...req, job: { ...req.job, userToken: 'v1.sealed' } };
     const pod = await backend.podFor(sealed, testLogger().log);
     expect(JSON.stringify(pod)).not.toContain(token);
+    const secretName = gitCredentialsSecretOf(pod)!;
+    expect(secretName).toMatch(new RegExp(`^${inputs.name}-git-credentials-[0-9a-f]{8}$`));
     expect(pod.spec!.volumes!.at(-1)).toEqual({
       name: 'git-credentials',
-      secret: { secretName: `${inputs.name}-git-credentials`, defaultMode: 0o400 },
+      secret: { secretName, defaultMode: 0o400 },
     });
+    // another pod of the same build: another Secret (a leftover is never mounted)
+    expect(gitCredentialsSecretOf(await backend.podFor(sealed, testLogger().log))).not.toBe(
+      secretName,
+    );
+    const lines = podGitEnv(sealed.content.env).credentials!;
     const secret = gitCredentialsSecret(
       { ...pod, metadata: { ...pod.metadata, uid: 'u-1' } },
-      token,
-    );
+      lines,
+    )!;
+    expect(secret.stringData).toEqual({
+      credentials: `username=x-access-token\npassword=${token}\n`,
+    });
     expect(secret.metadata).toEqual({
-      name: `${inputs.name}-git-credentials`,
+      name: secretName,
       labels: pod.metadata!.labels,
       ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: inputs.name, uid: 'u-1' }],
     });

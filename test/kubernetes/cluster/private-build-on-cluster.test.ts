@@ -21,7 +21,7 @@ import {
   gitAuthSent,
   privateBuildConfig,
   privateRepoBuild,
-  readCredentialsSecret,
+  buildSecrets,
   siteToken,
 } from './private-repo-build.js';
 import { probeCluster } from './real-cluster.js';
@@ -60,8 +60,13 @@ describe.skipIf(!probe.ok)(title, () => {
     env.recorder.calls.filter(
       (c) => c.method === method && /\/namespaces\/[^/]+\/secrets/.test(c.path),
     );
-  const secretOf = (buildName: string) =>
-    readCredentialsSecret(env.ns.adminApi, env.ns.name, buildName);
+  const secretsOf = (buildName: string) => buildSecrets(env.ns.adminApi, env.ns.name, buildName);
+  /** The build's one Secret (more than one fails the test), or undefined. */
+  const secretOf = async (buildName: string) => {
+    const found = await secretsOf(buildName);
+    expect(found.length).toBeLessThanOrEqual(1);
+    return found[0];
+  };
 
   it('builds with the sealed token, which is only in the Secret (owned by the pod, gone after)', async () => {
     const repo = await privateRepo('echo "private build ran"');
@@ -79,9 +84,10 @@ describe.skipIf(!probe.ok)(title, () => {
     // as the API server has them: the pod names the Secret, the Secret holds the token
     expect(JSON.stringify(pod)).not.toContain(token);
     expect(pod.spec!.volumes!.find((v) => v.name === 'git-credentials')!.secret).toEqual({
-      secretName: `${name}-git-credentials`,
+      secretName: secret.metadata!.name,
       defaultMode: 0o400,
     });
+    expect(secret.metadata!.name).toMatch(new RegExp(`^${name}-git-credentials-[0-9a-f]{8}$`));
     expect(secret.metadata!.ownerReferences).toEqual([
       { apiVersion: 'v1', kind: 'Pod', name, uid: pod.metadata!.uid },
     ]);
@@ -113,21 +119,22 @@ describe.skipIf(!probe.ok)(title, () => {
     expect(gitAuthSent(site, repo)).toEqual([]);
   }, 180_000);
 
-  it('a leftover Secret of the build name is replaced; without the Role’s rule the build fails, pod deleted', async () => {
+  it('a Secret left by an earlier pod is never mounted; without the Role’s rule the build fails, pod deleted', async () => {
     const repo = await privateRepo('echo "after a leftover"');
     const req = await privateRepoBuild(config, repo, token);
     const name = req.job.buildName;
+    const leftover = `${name}-git-credentials-00000000`;
     await env.ns.adminApi.createNamespacedSecret({
       namespace: env.ns.name,
       body: {
-        metadata: { name: `${name}-git-credentials` },
+        metadata: { name: leftover, labels: { name } },
         stringData: { credentials: 'username=x-access-token\npassword=stale\n' },
       },
     });
     await env.backend().run(req, recorder().emit, new AbortController().signal);
-    expect(secretCalls('POST').map((c) => c.status)).toEqual([409, 201]);
+    expect(secretCalls('POST').map((c) => c.status)).toEqual([201]);
     expect(new Set(gitAuthSent(site, repo))).toEqual(new Set([`x-access-token:${token}`]));
-    expect(await secretOf(name)).toBeUndefined();
+    expect((await secretsOf(name)).map((x) => x.metadata!.name)).toEqual([leftover]);
 
     // a Role without `secrets` (a chart older than the runner): a clear failure, no pod left
     const patch = '[{"op":"remove","path":"/rules/2"}]';
@@ -187,6 +194,18 @@ describe.skipIf(!probe.ok)(title, () => {
     await expect(second).rejects.toThrow('nobody follows it');
     expect(await env.pod(req.job.buildName)).toBeUndefined();
     expect(await secretOf(req.job.buildName)).toBeUndefined();
+  }, 180_000);
+
+  it('idle_timeout: the build fails and leaves neither pod nor Secret', async () => {
+    const repo = await privateRepo('sleep 60');
+    const req = await privateRepoBuild(config, repo, token);
+    const backend = env.backend({ idleTimeoutMs: 8000 });
+    const run = backend.run(req, recorder().emit, new AbortController().signal);
+    run.catch(() => undefined); // awaited below
+    await eventually('Secret', () => secretOf(req.job.buildName), 60_000);
+    expect(((await run.catch((e: unknown) => e)) as BuildFailedError).reason).toBe('idle');
+    expect(await env.pod(req.job.buildName)).toBeUndefined();
+    expect(await secretsOf(req.job.buildName)).toEqual([]);
   }, 180_000);
 
   it('a finished pod the cleaner deletes takes its Secret with it (garbage collector)', async () => {

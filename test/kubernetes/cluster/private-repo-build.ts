@@ -12,7 +12,6 @@ import type { BuildJob } from '../../../queue/index.js';
 import { buildIdentity } from '../../../queue/repo-specs/build-identity.js';
 import { repoSpecFor } from '../../../queue/repo-specs/repo-spec-for.js';
 import type { BuildRequest } from '../../../runners/build-backend.js';
-import { gitCredentialsSecretName } from '../../../runners/kubernetes/git-credentials-secret.js';
 import { verifyJob } from '../../../runners/verify-job.js';
 import type { GitSiteStandIn, StandInRepo } from '../../helpers/git-site-stand-in.js';
 import { stackInfo } from '../../helpers/stack.js';
@@ -81,15 +80,14 @@ export async function privateRepoBuild(
   return { job: verified.job, content: verified.content, push: false, appendix: '', extraArgs: [] };
 }
 
-/** The build's git credentials Secret as the API server has it (admin view), or undefined. */
-export function readCredentialsSecret(
+/** The Secrets labelled as the build's pod, as the API server has them (admin view). */
+export async function buildSecrets(
   admin: CoreV1Api,
   namespace: string,
   buildName: string,
-): Promise<V1Secret | undefined> {
-  return admin
-    .readNamespacedSecret({ name: gitCredentialsSecretName(buildName), namespace })
-    .catch(() => undefined);
+): Promise<V1Secret[]> {
+  return (await admin.listNamespacedSecret({ namespace, labelSelector: `name=${buildName}` }))
+    .items;
 }
 
 /** The Basic user:password the stand-in's git endpoint was sent, decoded. */
