@@ -6,6 +6,7 @@ import type { BuildQueue, EventBus, Logger } from '../queue/index.js';
 import type { LastGoodStore } from '../queue/last-good/last-good-store.js';
 import type { ImageUse } from '../queue/registry-retention/image-use.js';
 import type { HubLogin } from './auth/create-hub-login.js';
+import type { UserCredentials } from './credentials/create-user-credentials.js';
 import type { BuildTokens } from './build-token/build-tokens.js';
 import type { RegistryCleaner } from './registry-cleaner/registry-cleaner.js';
 import type { HealthChecker } from './health/health-checker.js';
@@ -63,4 +64,6 @@ export interface AppDeps {
   registryCleaner?: RegistryCleaner;
   /** Hub login and sessions (`BinderHub.auth_enabled`; absent otherwise). */
   login?: HubLogin;
+  /** Users' own GitHub/GitLab tokens (`GitHubOAuth`/`GitLabOAuth` configured; absent otherwise). */
+  userCredentials?: UserCredentials;
 }

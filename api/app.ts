@@ -3,6 +3,8 @@ import type { AppDeps } from './app-deps.js';
 import { BanNetworks } from './http/ban-networks.js';
 import { banNetworksGuard } from './http/ban-networks-guard.js';
 import { callbackPath } from './auth/login-flow.js';
+import { credentialsRouter } from './credentials/credentials-router.js';
+import { repoReaders } from './credentials/repo-readers.js';
 import { requireLoginForApi, requireLoginForPages } from './auth/require-login.js';
 import { buildsApiRouter } from './builds-api/builds-router.js';
 import { buildLogRouter } from './build-logs/build-log-router.js';
@@ -58,7 +60,9 @@ export function createApp(given: AppDeps): Express {
     base.use('/api/builds', requireLoginForApi(login.auth));
   }
   base.use(buildsApiRouter({ ...deps, pushLog: prebuilds.pushLog }));
-  base.use(buildLogRouter({ ...deps, keys: keyNames(deps.config.Redis.key_prefix) }));
+  const readers = login && deps.userCredentials && repoReaders(login, deps.userCredentials);
+  const keys = keyNames(deps.config.Redis.key_prefix);
+  base.use(buildLogRouter({ ...deps, keys, readers: readers || undefined }));
   base.use(prebuildApiRouter({ ...deps, prebuilds })); // reads its own JSON body
   base.use(rebuildApiRouter(deps)); // reads its own JSON body
   base.use(cleanerRouter({ ...deps, cleaner: deps.registryCleaner })); // admin token
@@ -67,7 +71,9 @@ export function createApp(given: AppDeps): Express {
   base.use(buildRouter(deps, bans));
   base.use(repoProvidersRouter(deps.providers));
   if (login) base.use(requireLoginForPages(login.auth, login.flow));
-  base.use(uiRouter(deps)); // keep last: pages, badges, static, then the 404 catch-all
+  const userCredentials = deps.userCredentials;
+  if (login && userCredentials) base.use(credentialsRouter({ ...deps, login, userCredentials }));
+  base.use(uiRouter({ ...deps, readers: readers || undefined })); // keep last: pages, badges, static, then the 404 catch-all
 
   app.use(deps.config.BinderHub.base_url, base);
   app.use(jsonErrorHandler(deps.log));

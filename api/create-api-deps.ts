@@ -13,6 +13,7 @@ import { FollowerLeases } from '../queue/followers/follower-leases.js';
 import { LastGoodStore } from '../queue/last-good/last-good-store.js';
 import type { AppDeps } from './app-deps.js';
 import { createHubLogin } from './auth/create-hub-login.js';
+import { createUserCredentials } from './credentials/create-user-credentials.js';
 import { builderInfo } from './builds/builder-info.js';
 import { HealthChecker } from './health/health-checker.js';
 import { hubCheck, redisCheck, registryCheck } from './health/standard-checks.js';
@@ -238,6 +239,7 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     login: config.BinderHub.auth_enabled
       ? createHubLogin({ config, redis, hubApiUrl: apiUrl, log })
       : undefined,
+    userCredentials: createUserCredentials({ config, redis, log, fetch: o.providerFetch }),
   };
   const prebuilds = createPrebuilds(deps);
   deps.prebuilds = prebuilds;

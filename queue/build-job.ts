@@ -6,9 +6,10 @@ export const TRIGGERS = ['launch', 'push'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
 /**
- * A build job: everything a runner needs to build one image. No secrets: job data is
- * stored in clear in Redis, so credentials come from the runner's own configuration,
- * looked up by `provider`.
+ * A build job: everything a runner needs to build one image. No secrets in clear: job
+ * data is stored in clear in Redis, so credentials come from the runner's own
+ * configuration, looked up by `provider` — or, for a user's private repository, from
+ * `userToken`, sealed with the key api and runners share.
  */
 export const buildJobSchema = z.object({
   /** Deterministic build name (upstream's pod-name formula); also the BullMQ job id. */
@@ -38,6 +39,12 @@ export const buildJobSchema = z.object({
    * pre-build's `spec` names the commit, so it says which branch it is for here.
    */
   refSpecs: z.array(z.string().min(1).max(2048)).max(4).optional(),
+  /**
+   * The token of the user whose launch asked for a private repository's build, sealed
+   * (AES-256-GCM, `UserCredentials.encryption_key`) and bound to this job's build name
+   * and repository URL (queue/credentials/job-token.ts). Absent for other builds.
+   */
+  userToken: z.string().min(1).max(4096).optional(),
 });
 export type BuildJob = z.infer<typeof buildJobSchema>;
 

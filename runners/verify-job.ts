@@ -1,4 +1,10 @@
 import type { Config } from '../queue/config/index.js';
+import {
+  JobTokenError,
+  JobTokenSeal,
+  PREFIX_OF,
+  type JobToken,
+} from '../queue/credentials/job-token.js';
 import type { BuildJob } from '../queue/index.js';
 import { buildIdentity, type BuildIdentity } from '../queue/repo-specs/build-identity.js';
 import { contentAccessFor, type ContentAccess } from '../queue/repo-specs/content-access.js';
@@ -45,13 +51,33 @@ function compare(job: BuildJob, expected: BuildIdentity, what: string): void {
   }
 }
 
+/** The user token a job carries, opened with this runner's key (refused when it does not open). */
+function userTokenOf(config: Config, job: BuildJob): JobToken | undefined {
+  if (job.userToken === undefined) return undefined;
+  const seal = JobTokenSeal.fromConfig(config);
+  if (!seal)
+    throw new JobRefusedError(
+      "the job carries a user's sealed token but this runner has no UserCredentials.encryption_key (api and runners need the same key)",
+    );
+  try {
+    const token = seal.open(job, job.userToken);
+    if (job.provider !== PREFIX_OF[token.provider])
+      throw new JobRefusedError(`the job's user token is not for ${quoted(job.provider)}`);
+    return token;
+  } catch (err) {
+    if (err instanceof JobTokenError) throw new JobRefusedError(err.message);
+    throw err;
+  }
+}
+
 /**
  * Trusts nothing a job in Redis says: parses its (provider, spec) with the same code as
  * the api, recomputes image name, build name, resolved spec and repository URL for its
  * ref under this runner's configuration, refuses any difference (and a ref of another
  * form than the provider's resolutions: a commit id for git, `<id>.v<n>` for Figshare,
  * …), then checks the host the build contacts first under the URL policy (whatever the
- * ref). Throws JobRefusedError.
+ * ref). A user token the job carries must open with this runner's key for exactly this
+ * job (build name and repository URL). Throws JobRefusedError.
  */
 export async function verifyJob(
   config: Config,
@@ -64,8 +90,9 @@ export async function verifyJob(
     throw new JobRefusedError(`the ref ${quoted(job.ref)} is not ${spec.resolvedRefForm}`);
   const expected = buildIdentity(spec, job.ref, config.BinderHub.image_prefix);
   compare(job, expected, `${what} at ${job.ref}`);
+  const user = userTokenOf(config, { ...job, ...expected });
   try {
-    const content = await contentAccessFor(config, spec, job.ref, lookupHost);
+    const content = await contentAccessFor(config, spec, job.ref, lookupHost, user);
     return { job: { ...job, ...expected }, content, spec };
   } catch (err) {
     if (err instanceof UrlPolicyError) throw new JobRefusedError(err.message);

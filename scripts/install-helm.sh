@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs helm into <repo>/.stack/bin from the Go module proxy (go install), once.
+# Installs helm into <stack dir>/bin (<repo>/.stack or $BINDERHUB_TS_STACK_DIR) from the Go module proxy (go install), once.
 # Idempotent: does nothing when the pinned version is already there.
 set -euo pipefail
 
 HELM_VERSION="${HELM_VERSION:-v3.22.0}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BIN="$ROOT/.stack/bin"
+BIN="${BINDERHUB_TS_STACK_DIR:-$ROOT/.stack}/bin"
 HELM="$BIN/helm"
 
 # helm's release builds also stamp the Kubernetes version it targets (the default of

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Builds scripts/k8s-validate (offline manifest validator) into <repo>/.stack/bin with
+# Builds scripts/k8s-validate (offline manifest validator) into <stack dir>/bin (<repo>/.stack or $BINDERHUB_TS_STACK_DIR) with
 # modules from the Go module proxy. Idempotent: rebuilds only when its sources change.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SRC="$ROOT/scripts/k8s-validate"
-BIN="$ROOT/.stack/bin"
+BIN="${BINDERHUB_TS_STACK_DIR:-$ROOT/.stack}/bin"
 OUT="$BIN/k8s-validate"
 STAMP="$BIN/.k8s-validate.sha256"
 

@@ -8,6 +8,8 @@
 #   bash scripts/kube.sh down     stop everything this script started (by PID)
 #   bash scripts/kube.sh status   one line per component
 #   bash scripts/kube.sh tools    only build helm and k8s-validate (the chart tests need them)
+#   bash scripts/kube.sh packages install the Debian packages the cluster needs
+#   bash scripts/kube.sh build    build the binaries, helm and k8s-validate (no cluster started)
 #
 # kubectl: KUBECONFIG=<kube dir>/admin.kubeconfig <kube dir>/bin/kubectl ...
 # See docs/local-stack.md ("Kubernetes") and docs/kubernetes.md.
@@ -116,8 +118,18 @@ case "${1:-}" in
     mkdir -p "$LOGS"
     ensure_helm_tools
     ;;
+  packages)
+    mkdir -p "$LOGS"
+    ensure_kube_packages
+    ;;
+  build)
+    mkdir -p "$BIN" "$LOGS"
+    ensure_kube_binaries
+    ensure_helm_tools
+    log "build done in $(elapsed)"
+    ;;
   *)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -51,7 +51,17 @@ log() { printf '[stack] %s\n' "$*"; }
 warn() { printf '[stack] WARNING: %s\n' "$*" >&2; }
 die() {
   printf '[stack] ERROR: %s\n' "$*" >&2
+  # a background Kubernetes build must not outlive a failed `up` (a rerun rebuilds)
+  [ -z "${KUBE_BUILD_PID:-}" ] || kill_tree "$KUBE_BUILD_PID"
   exit 1
+}
+kill_tree() {
+  local child
+  # children from /proc (procps may not be installed): field 4 of stat is the parent
+  for child in $(awk -v p="$1" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null || true); do
+    kill_tree "$child"
+  done
+  kill "$1" 2>/dev/null || true
 }
 elapsed() { printf '%ds' $((SECONDS - T0)); }
 
@@ -770,8 +780,24 @@ start_kubernetes() {
     bash "$ROOT/scripts/kube.sh" tools || die "building helm and k8s-validate failed"
     return 0
   fi
-  log "kubernetes: bash scripts/kube.sh up (cold: builds Kubernetes from the Go module proxy, about 10 minutes)"
+  if [ -n "$KUBE_BUILD_PID" ]; then
+    log "kubernetes: waiting for the background build (log: $LOGS/kube-build.log)"
+    wait "$KUBE_BUILD_PID" || die "building Kubernetes failed; see $LOGS/kube-build.log"
+    KUBE_BUILD_PID=
+  fi
+  log "kubernetes: bash scripts/kube.sh up"
   bash "$ROOT/scripts/kube.sh" up || die "the local Kubernetes cluster did not come up; see $STACK/kube/logs/"
+}
+# The cold build (Kubernetes from the Go module proxy, several minutes of compiling on 2
+# cores) needs nothing the rest of `up` makes, so it runs beside the Python venv, the
+# base image and the hub instead of after them. Its [kube] lines are interleaved.
+KUBE_BUILD_PID=
+start_kubernetes_build() {
+  kube_enabled || return 0
+  bash "$ROOT/scripts/kube.sh" packages || die "installing the Kubernetes packages failed"
+  log "kubernetes: building in the background while the rest comes up (log: $LOGS/kube-build.log)"
+  (bash "$ROOT/scripts/kube.sh" build 2>&1 | tee "$LOGS/kube-build.log") </dev/null &
+  KUBE_BUILD_PID=$!
 }
 stop_kubernetes() { bash "$ROOT/scripts/kube.sh" down || warn "scripts/kube.sh down failed"; }
 kube_status() { kube_enabled && bash "$ROOT/scripts/kube.sh" status >/dev/null 2>&1; }
@@ -784,6 +810,7 @@ cmd_up() {
   set_auth_mode "${1:-}"
   log "bringing up the local stack in $STACK"
   ensure_packages
+  start_kubernetes_build
   ensure_node_modules
   secret_file hub-api-token 32
   secret_file proxy-auth-token 32

@@ -1,15 +1,16 @@
 import { Router, type Request } from 'express';
 import type { AppDeps } from '../app-deps.js';
+import type { RepoReaders } from '../credentials/repo-readers.js';
 import { HttpError } from '../http/http-error.js';
 import { sendJsonError } from '../http/json-error.js';
 import { createClientLimits } from '../rate-limit/client-limits.js';
 import { countRequest } from '../rate-limit/count-request.js';
 import { buildNameParam } from './build-name-param.js';
-import { LOG_REALM, checkLogAccess } from './log-access.js';
+import { LOG_REALM, checkLogAccess, logHidden } from './log-access.js';
 import { buildLogText, readBuildLog, type BuildLogDeps } from './read-build-log.js';
 
 export type BuildLogRouterDeps = Pick<AppDeps, 'config' | 'log' | 'redis' | 'limits'> &
-  Omit<BuildLogDeps, 'redis'>;
+  Omit<BuildLogDeps, 'redis'> & { readers?: RepoReaders };
 
 function wantsText(req: Request): boolean {
   if (req.query.format === 'text') return true;
@@ -46,7 +47,9 @@ export function buildLogRouter(deps: BuildLogRouterDeps): Router {
         res.setHeader('retry-after', String(refused.retryAfter));
         throw new HttpError(429, refused.message);
       }
-      const found = await readBuildLog(deps, build);
+      const found = (await logHidden(req, deps.config, deps, build))
+        ? undefined
+        : await readBuildLog(deps, build);
       if (!found) {
         throw new HttpError(
           404,

@@ -105,7 +105,8 @@ export async function listBuilds(
     let used = 0;
     for (const job of jobs) {
       used++;
-      if (job?.data && jobMatches(q, job.data)) {
+      // Builds of private repositories (a user's sealed token) are not listed.
+      if (job?.data && job.data.userToken === undefined && jobMatches(q, job.data)) {
         found.push({ at: job.data.requestedAt, summary: summarise(job, state) });
         if (found.length >= opts.limit) break;
       }

@@ -28,6 +28,11 @@ export class SpecRefusedError extends FlowError {
   override readonly name = 'SpecRefusedError';
 }
 
+/** A logged-in user may not use the repository (403), or the site could not be asked (503). */
+export class AccessRefusedError extends FlowError {
+  override readonly name = 'AccessRefusedError';
+}
+
 /** The ref could not be resolved to an immutable id (404: it does not exist). */
 export class RefNotResolvedError extends FlowError {
   override readonly name = 'RefNotResolvedError';

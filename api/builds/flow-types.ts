@@ -49,6 +49,8 @@ export type FlowDeps = Pick<
   | 'eventLog'
   | 'pool'
   | 'imageUse'
+  | 'userCredentials'
+  | 'redis'
 >;
 
 /** How long a request's steps took, for its launch event. */

@@ -1,12 +1,13 @@
 import { BUILT_MESSAGES, builtEvent, type BuildEvent } from '../../queue/index.js';
 import { RegistryUnavailableError } from '../registry/image-registry.js';
+import { userAccessStep, withUserToken } from './access-step.js';
 import { planBuild, type BuildPlan } from './build-plan.js';
 import { buildImage } from './build-step.js';
 import { failedEventFor, ImageCheckError } from './flow-errors.js';
 import type { FlowDeps, FlowRequest, FlowSink } from './flow-types.js';
 import { findEarlierImage, launchEarlier, recordFound } from './last-good-step.js';
 import { checkQuota, launchServer } from './launch-step.js';
-import { resolveRequest } from './resolve-step.js';
+import { providerFor, resolveRequest } from './resolve-step.js';
 
 export type { FlowDeps, FlowRequest, FlowSink } from './flow-types.js';
 
@@ -31,9 +32,20 @@ export async function runLaunchFlow(
 
 async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<BuildEvent> {
   const startedAt = performance.now();
-  const { entry, provider, ref } = await resolveRequest(deps, req, sink);
+  const requested = providerFor(deps, req);
+  const access = await userAccessStep(deps, requested.entry, requested.provider, req);
+  const { entry, provider, ref } = await resolveRequest(
+    requested.entry,
+    access.provider,
+    req,
+    sink,
+  );
   const imagePrefix = deps.config.BinderHub.image_prefix;
-  const plan = planBuild(entry, provider, ref, imagePrefix, 'launch');
+  const plan = await withUserToken(
+    deps,
+    planBuild(entry, provider, ref, imagePrefix, 'launch'),
+    access,
+  );
   // What `built` and `ready` say was launched.
   const launched = { resolved_ref: plan.resolvedRef };
 

@@ -13,14 +13,13 @@ export interface ResolvedRequest {
 }
 
 /**
- * The provider of the request's prefix and spec (spec validated, banned specs refused),
- * and the ref resolved to an immutable id. Throws SpecRefusedError or RefNotResolvedError.
+ * The provider of the request's prefix and spec: the spec validated, banned specs
+ * refused (SpecRefusedError).
  */
-export async function resolveRequest(
+export function providerFor(
   deps: Pick<FlowDeps, 'providers'>,
   req: FlowRequest,
-  sink: FlowSink,
-): Promise<ResolvedRequest> {
+): { entry: ProviderEntry; provider: RepoProvider } {
   const entry = deps.providers.get(req.prefix);
   if (!entry) throw new SpecRefusedError(`No provider found for prefix ${req.prefix}`);
   let provider: RepoProvider;
@@ -34,6 +33,16 @@ export async function resolveRequest(
       `Sorry, ${specForDisplay(req.prefix, req.spec)} is not allowed to launch. Please contact admins for more info!`,
     );
   }
+  return { entry, provider };
+}
+
+/** The request's ref resolved to an immutable id (RefNotResolvedError when it cannot be). */
+export async function resolveRequest(
+  entry: ProviderEntry,
+  provider: RepoProvider,
+  req: FlowRequest,
+  sink: FlowSink,
+): Promise<ResolvedRequest> {
   const what = `${req.prefix}:${specForDisplay(req.prefix, req.spec)}`;
   let ref: string | null;
   try {

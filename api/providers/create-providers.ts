@@ -1,4 +1,5 @@
 import type { Config } from '../../queue/config/index.js';
+import { gitHubSite, gitLabSite } from '../../queue/repo-specs/provider-sites.js';
 import { repoAccessFor } from '../../queue/repo-specs/repo-access.js';
 import type { HostLookup } from '../../queue/url-policy/check-repo-host.js';
 import { createDataProviders, type DataProviderOptions } from './create-data-providers.js';
@@ -82,23 +83,34 @@ export function createProviders(config: Config, deps: ProviderDeps = {}): Provid
     perRepoHigher: config.BinderHub.per_repo_quota_higher,
   };
   const gh = config.GitHubRepoProvider;
-  const api = new GitHubApi({
-    hostname: gh.hostname,
-    apiBasePath: gh.api_base_path,
-    accessToken: gh.access_token,
-    clientId: gh.client_id,
-    clientSecret: gh.client_secret,
-    fetch: deps.fetch,
-    onRateLimitRemaining: deps.onGitHubRateLimit,
-  });
+  const ghApi = (token?: string) =>
+    new GitHubApi({
+      hostname: gh.hostname,
+      apiBasePath: gh.api_base_path,
+      accessToken: token ?? gh.access_token,
+      clientId: token ? '' : gh.client_id,
+      clientSecret: token ? '' : gh.client_secret,
+      fetch: deps.fetch,
+      onRateLimitRemaining: deps.onGitHubRateLimit,
+    });
+  const api = ghApi();
+  const ghSite = gitHubSite(config);
   const gl = config.GitLabRepoProvider;
+  const glSettings = {
+    hostname: gl.hostname,
+    accessToken: gl.access_token,
+    privateToken: gl.private_token,
+    site: gitLabSite(config),
+    fetch: fetchImpl,
+  };
   const git = config.GitRepoProvider;
   const shared = new SharedResolver();
   const entries: ProviderEntry[] = [
     {
       prefix: 'gh',
       name: 'GitHub',
-      create: (spec) => new GitHubProvider(spec, api, gh.hostname),
+      create: (spec) => new GitHubProvider(spec, api, gh.hostname, ghSite),
+      withToken: (spec, token) => new GitHubProvider(spec, ghApi(token), gh.hostname, ghSite),
       policy: new SpecPolicy(gh, quotas),
       displayConfig: DISPLAY.gh!,
     },
@@ -112,12 +124,13 @@ export function createProviders(config: Config, deps: ProviderDeps = {}): Provid
     {
       prefix: 'gl',
       name: 'GitLab',
-      create: (spec) =>
+      create: (spec) => new GitLabProvider(spec, glSettings),
+      withToken: (spec, token) =>
         new GitLabProvider(spec, {
-          hostname: gl.hostname,
-          accessToken: gl.access_token,
-          privateToken: gl.private_token,
-          fetch: fetchImpl,
+          ...glSettings,
+          accessToken: '',
+          privateToken: '',
+          bearer: token,
         }),
       policy: new SpecPolicy(gl, quotas),
       displayConfig: {

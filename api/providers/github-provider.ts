@@ -8,8 +8,9 @@ export class GitHubProvider extends GitHubSpec implements RepoProvider {
     spec: string,
     private readonly api: GitHubApi,
     hostname: string,
+    site?: string,
   ) {
-    super(spec, hostname);
+    super(spec, hostname, site);
   }
 
   async resolveRef(signal?: AbortSignal): Promise<string | null> {

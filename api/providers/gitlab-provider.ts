@@ -6,6 +6,10 @@ export interface GitLabProviderSettings {
   hostname: string;
   accessToken: string;
   privateToken: string;
+  /** A user's OAuth token, sent as `Authorization: Bearer` (never in the URL). */
+  bearer?: string;
+  /** `GitLabRepoProvider.base_url`, else `https://<hostname>/`. */
+  site: string;
   fetch: typeof fetch;
 }
 
@@ -15,18 +19,20 @@ export class GitLabProvider extends GitLabSpec implements RepoProvider {
     spec: string,
     private readonly s: GitLabProviderSettings,
   ) {
-    super(spec, s.hostname);
+    super(spec, s.hostname, s.site);
   }
 
   async resolveRef(signal?: AbortSignal): Promise<string | null> {
     const url = new URL(
-      `https://${this.s.hostname}/api/v4/projects/${pyQuote(this.namespace)}/repository/commits/${pyQuote(this.unresolvedRef)}`,
+      `${this.s.site}api/v4/projects/${pyQuote(this.namespace)}/repository/commits/${pyQuote(this.unresolvedRef)}`,
     );
     if (this.s.accessToken) url.searchParams.set('access_token', this.s.accessToken);
     if (this.s.privateToken) url.searchParams.set('private_token', this.s.privateToken);
     let res: Response;
     try {
-      res = await this.s.fetch(url, { signal, headers: { 'user-agent': 'BinderHub' } });
+      const headers: Record<string, string> = { 'user-agent': 'BinderHub' };
+      if (this.s.bearer) headers.authorization = `Bearer ${this.s.bearer}`;
+      res = await this.s.fetch(url, { signal, headers });
     } catch (err) {
       if (signal?.aborted) throw err;
       throw new ResolveError(`GitLab is not reachable: ${(err as Error).message}`);

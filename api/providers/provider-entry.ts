@@ -17,6 +17,11 @@ export interface ProviderEntry {
   name: string;
   /** Throws SpecError on a malformed spec. */
   create(spec: string): RepoProvider;
+  /**
+   * The spec's provider resolving with a user's own token (gh, gl): not shared with
+   * other requests, nothing cached beyond the request. Absent for other providers.
+   */
+  withToken?(spec: string, token: string): RepoProvider;
   policy: SpecPolicy;
   displayConfig: DisplayConfig;
 }

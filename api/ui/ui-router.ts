@@ -16,9 +16,12 @@ import { siteSettings, type SiteSettings } from './html/site-settings.js';
 import { hubUserOf } from '../auth/require-login.js';
 import { renderAboutPage } from './pages/about-page.js';
 import { renderHomePage } from './pages/home-page.js';
+import type { RepoReaders } from '../credentials/repo-readers.js';
 
 export type UiDeps = Pick<AppDeps, 'config' | 'log' | 'version' | 'providers'> &
   Partial<Pick<AppDeps, 'redis' | 'limits' | 'bus' | 'buildQueue'>> & {
+    /** Who may read private repositories' build logs (users' own credentials). */
+    readers?: RepoReaders;
     /** Shared with `/build`'s guard; see `buildTokensFor`. */
     buildTokens?: BuildTokens;
     /** The browser bundle; by default bundled on the fly from source, or read from dist/ui. */
@@ -64,6 +67,7 @@ export function uiRouter(deps: UiDeps): Router {
       keys: keyNames(deps.config.Redis.key_prefix),
       bus: deps.bus,
       buildQueue: deps.buildQueue,
+      readers: deps.readers,
     };
     router.get('/logs/:build', buildLogPageHandler(site, deps.config, logs));
   }

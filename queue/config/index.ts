@@ -1,3 +1,3 @@
 export { ConfigError } from './config-error.js';
 export { loadConfig, parseConfig, readConfigFile } from './load-config.js';
-export { configSchema, type Config, type ConfigInput } from './schema.js';
+export { configSchema, userCredentialsEnabled, type Config, type ConfigInput } from './schema.js';

@@ -1,4 +1,5 @@
 import type { Config } from '../config/index.js';
+import type { JobToken } from '../credentials/job-token.js';
 import { BLOCKED_RANGES } from '../url-policy/blocked-address.js';
 import { checkRepoHost, type HostLookup } from '../url-policy/check-repo-host.js';
 import { gitEnv } from '../url-policy/git-access.js';
@@ -81,13 +82,15 @@ function firstUrl(config: Config, spec: RepoSpec): URL {
  * contacts first under the URL policy (throws UrlPolicyError): for git, the pinned
  * access of `repoAccessFor`; for data repositories, the DOI, URL or SWHID (for Software
  * Heritage the resolved directory itself). Either way repo2docker runs with exactly the
- * job's content provider and checks every address it connects to (the guard).
+ * job's content provider and checks every address it connects to (the guard). `user`:
+ * the launching user's own token, for git only (scoped to the repository's host).
  */
 export async function contentAccessFor(
   config: Config,
   spec: RepoSpec,
   ref: string,
   lookupHost?: HostLookup,
+  user?: JobToken,
 ): Promise<ContentAccess> {
   const allow = providerAllowList(config, spec.prefix);
   const settings = {
@@ -97,7 +100,7 @@ export async function contentAccessFor(
   };
   const env = { [CONTENT_PROVIDER_ENV]: JSON.stringify(settings) };
   if (spec.contentProvider === 'git') {
-    const git = await repoAccessFor(config, spec, lookupHost);
+    const git = await repoAccessFor(config, spec, lookupHost, user);
     return { repo: git.cloneUrl, env: { ...gitEnv(git), ...env } };
   }
   await checkRepoHost(firstUrl(config, spec), new PrivateHostAllowList(allow), lookupHost);

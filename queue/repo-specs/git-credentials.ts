@@ -1,4 +1,5 @@
 import type { Config } from '../config/index.js';
+import { PREFIX_OF, type JobToken } from '../credentials/job-token.js';
 import { credentialLines } from '../url-policy/credential-helper.js';
 import { hostEntryMatches, parseHostEntry } from '../url-policy/host-entry.js';
 import type { RepoSpec } from './repo-spec.js';
@@ -42,14 +43,34 @@ function configured(config: Config, spec: RepoSpec): string | undefined {
   }
 }
 
+/** The user names GitHub and GitLab document for cloning over https with an OAuth token. */
+const TOKEN_USER: Record<JobToken['provider'], string> = {
+  github: 'x-access-token',
+  gitlab: 'oauth2',
+};
+
+/** A user's own token (a private repository of theirs) as credential lines for its site. */
+function userTokenLines(spec: RepoSpec, user: JobToken): string {
+  if (PREFIX_OF[user.provider] !== spec.prefix) {
+    throw new Error(`a ${user.provider} token is not for ${spec.prefix} repositories`);
+  }
+  return `username=${TOKEN_USER[user.provider]}\npassword=${user.token}`;
+}
+
 /**
- * The git credentials for building `spec`, as credential lines: those written into the
- * repository URL, else the provider's configured ones (`<Provider>.git_credentials`, or
+ * The git credentials for building `spec`, as credential lines: the launching user's
+ * own token when the job carries one (their private repository), else those written
+ * into the repository URL, else the provider's configured ones (`<Provider>.git_credentials`, or
  * the GitHub token / GitLab private token as upstream derives them; for `git`, only for
  * the hosts in `GitRepoProvider.git_credentials_hosts`). They are for the repository's
  * host only: `gitAccess` scopes them to it.
  */
-export function gitCredentialsFor(config: Config, spec: RepoSpec): string | undefined {
+export function gitCredentialsFor(
+  config: Config,
+  spec: RepoSpec,
+  user?: JobToken,
+): string | undefined {
+  if (user) return userTokenLines(spec, user);
   const fromUrl = spec.urlCredentials();
   if (fromUrl) return fromUrl;
   const text = configured(config, spec);

@@ -21,6 +21,8 @@ export class GitHubSpec implements RepoSpec {
   constructor(
     readonly spec: string,
     readonly hostname: string,
+    /** Where the site is reached (`GitHubRepoProvider.base_url`): `https://<hostname>/` by default. */
+    private readonly site = `https://${hostname}/`,
   ) {
     const [user, repo, ref] = tokenizeSpec(spec);
     this.user = checkName(unquote(user, 'user'), 'GitHub user');
@@ -37,7 +39,7 @@ export class GitHubSpec implements RepoSpec {
   }
 
   repoUrl(): string {
-    return `https://${this.hostname}/${this.user}/${this.repo}`;
+    return `${this.site}${this.user}/${this.repo}`;
   }
 
   refUrl(ref: string): string {

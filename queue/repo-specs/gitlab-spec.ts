@@ -15,6 +15,8 @@ export class GitLabSpec implements RepoSpec {
   constructor(
     readonly spec: string,
     readonly hostname: string,
+    /** Where GitLab is reached (`GitLabRepoProvider.base_url`): `https://<hostname>/` by default. */
+    protected readonly site = `https://${hostname}/`,
   ) {
     const slash = spec.indexOf('/');
     if (slash <= 0) throw new SpecError('An unresolved ref is required');
@@ -35,11 +37,11 @@ export class GitLabSpec implements RepoSpec {
   }
 
   repoUrl(): string {
-    return `https://${this.hostname}/${this.namespace}.git`;
+    return `${this.site}${this.namespace}.git`;
   }
 
   refUrl(ref: string): string {
-    return `https://${this.hostname}/${this.namespace}/tree/${ref}`;
+    return `${this.site}${this.namespace}/tree/${ref}`;
   }
 
   buildSlug(_resolvedRef?: string): string {

@@ -6,6 +6,7 @@ import { GistSpec } from './gist-spec.js';
 import { GitHubSpec } from './github-spec.js';
 import { GitLabSpec } from './gitlab-spec.js';
 import { GitSpec } from './git-spec.js';
+import { gitHubSite, gitLabSite } from './provider-sites.js';
 import { HydroshareSpec } from './hydroshare-spec.js';
 import type { RepoSpec } from './repo-spec.js';
 import { swhArchiveUrl, SwhidSpec } from './swhid-spec.js';
@@ -18,11 +19,11 @@ import { ZenodoSpec } from './zenodo-spec.js';
 export function repoSpecFor(config: Config, prefix: string, spec: string): RepoSpec | undefined {
   switch (prefix) {
     case 'gh':
-      return new GitHubSpec(spec, config.GitHubRepoProvider.hostname);
+      return new GitHubSpec(spec, config.GitHubRepoProvider.hostname, gitHubSite(config));
     case 'gist':
       return new GistSpec(spec);
     case 'gl':
-      return new GitLabSpec(spec, config.GitLabRepoProvider.hostname);
+      return new GitLabSpec(spec, config.GitLabRepoProvider.hostname, gitLabSite(config));
     case 'git':
       return new GitSpec(spec, config.GitRepoProvider.allowed_protocols);
     case 'zenodo':

@@ -91,6 +91,12 @@ export class KubernetesBuildBackend implements BuildBackend {
   /** The pod for a request, with the sticky node when sticky builds are on. */
   async podFor(req: BuildRequest, log: Logger): Promise<V1Pod> {
     const s = this.o.settings;
+    // The pod's env is readable by whoever reads pods: a user's own token never goes there.
+    if (req.job.userToken !== undefined) {
+      throw new BuildFailedError(
+        "This repository builds with your own credentials, which the Kubernetes build backend does not support yet (the token would be in the build pod's spec); ask the operator to use the docker backend for such builds",
+      );
+    }
     return buildPodSpec({
       name: req.job.buildName,
       repoUrl: req.job.repoUrl,

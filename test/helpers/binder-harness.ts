@@ -53,6 +53,8 @@ export async function startHarness(
     runnerLookup?: HostLookup;
     /** Starts the api (benches pass the compiled `dist/` one). */
     startApi?: typeof startApi;
+    /** Where api and runner log (default stdout), e.g. to look for secrets in the logs. */
+    logDestination?: NodeJS.WritableStream;
   } = {},
 ): Promise<Harness> {
   const s = stackInfo();
@@ -92,7 +94,11 @@ export async function startHarness(
   // The same configuration as a file, for processes a test starts itself (`binderhub-ts runner`).
   const configFile = join(workDir, 'config.json');
   await writeFile(configFile, JSON.stringify(merged));
-  const log = createLogger({ level: config.BinderHub.log_level, name: `test-${id}` });
+  const log = createLogger({
+    level: config.BinderHub.log_level,
+    name: `test-${id}`,
+    ...(o.logDestination ? { destination: o.logDestination } : {}),
+  });
   const api = await (o.startApi ?? startApi)(config, log, {
     defaultMetrics: false,
     healthCacheMs: 0,

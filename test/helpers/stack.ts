@@ -208,7 +208,11 @@ async function writeFiles(dir: string, files: Record<string, string>): Promise<v
 }
 
 /** Runs `git http-backend` as a CGI program for one request. */
-function gitHttpBackend(projectRoot: string, req: http.IncomingMessage, res: http.ServerResponse) {
+export function gitHttpBackend(
+  projectRoot: string,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+) {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'],

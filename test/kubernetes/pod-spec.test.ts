@@ -227,3 +227,19 @@ describe('the build pod, field by field against upstream’s', () => {
     );
   });
 });
+
+describe('a job carrying a user’s own token (private repository)', () => {
+  it('is refused: the token would be in the build pod’s spec', async () => {
+    const { inputs } = fixture('upstream-build-pod-default.json');
+    const backend = new KubernetesBuildBackend({
+      kubeConfig: kubeConfigFor('http://127.0.0.1:1'),
+      settings: testSettings({}),
+      log: testLogger().log,
+    });
+    const req = requestFor(inputs);
+    const sealed = { ...req, job: { ...req.job, userToken: 'v1.sealed' } };
+    await expect(backend.podFor(sealed, testLogger().log)).rejects.toThrow(
+      /builds with your own credentials, which the Kubernetes build backend does not support yet/,
+    );
+  });
+});

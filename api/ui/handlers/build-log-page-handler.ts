@@ -1,8 +1,9 @@
 import type { RequestHandler } from 'express';
 import type { Config } from '../../../queue/config/index.js';
 import { buildNameParam } from '../../build-logs/build-name-param.js';
-import { LOG_REALM, checkLogAccess } from '../../build-logs/log-access.js';
+import { LOG_REALM, checkLogAccess, logHidden } from '../../build-logs/log-access.js';
 import { readBuildLog, type BuildLogDeps } from '../../build-logs/read-build-log.js';
+import type { RepoReaders } from '../../credentials/repo-readers.js';
 import { HttpError } from '../../http/http-error.js';
 import type { SiteSettings } from '../html/site-settings.js';
 import { renderBuildLogPage } from '../pages/build-log-page.js';
@@ -13,13 +14,14 @@ import { sendHtml } from './send-html.js';
 export function buildLogPageHandler(
   site: SiteSettings,
   config: Pick<Config, 'BuildQueue' | 'Dashboard'>,
-  deps: BuildLogDeps,
+  deps: BuildLogDeps & { readers?: RepoReaders },
 ): RequestHandler {
   return async (req, res) => {
     try {
       const build = buildNameParam(req.params.build);
       checkLogAccess(req, config);
-      const log = await readBuildLog(deps, build);
+      const hidden = await logHidden(req, config, deps, build);
+      const log = hidden ? undefined : await readBuildLog(deps, build);
       if (!log) {
         throw new HttpError(
           404,

@@ -31,6 +31,7 @@ function header(site: SiteSettings): SafeHtml {
         ${
           site.user
             ? markup`<li class="hub-user">Logged in as <strong>${site.user}</strong></li>
+        ${site.accountConnections ? markup`<li><a href="${site.baseUrl}auth/connections">Connected accounts</a></li>` : ''}
         <li><a href="${site.baseUrl}logout">Log out</a></li>`
             : ''
         }

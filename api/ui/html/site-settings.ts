@@ -1,4 +1,4 @@
-import type { Config } from '../../../queue/config/index.js';
+import { userCredentialsEnabled, type Config } from '../../../queue/config/index.js';
 
 /** Operator customisation and identity shared by every page. */
 export interface SiteSettings {
@@ -19,6 +19,8 @@ export interface SiteSettings {
   devAssets: boolean;
   /** The logged-in hub user of this request (`BinderHub.auth_enabled`), shown with a log-out link. */
   user?: string;
+  /** Users may connect their GitHub/GitLab accounts (`auth/connections` is linked in the header). */
+  accountConnections?: boolean;
 }
 
 function sortedValues(dict: Record<string, string>): string[] {
@@ -39,5 +41,6 @@ export function siteSettings(config: Config, version: string, devAssets: boolean
     extraHeaderHtml: sortedValues(hub.extra_header_html),
     extraFooterScripts: sortedValues(hub.extra_footer_scripts),
     devAssets,
+    ...(userCredentialsEnabled(config) && hub.auth_enabled ? { accountConnections: true } : {}),
   };
 }

@@ -3,10 +3,23 @@ import { parseHostEntry } from '../../url-policy/host-entry.js';
 import { isAllowListEntry } from '../../url-policy/private-host-allow-list.js';
 import { repoProviderTraits, seconds } from './common.js';
 
+const siteUrl = () =>
+  z
+    .string()
+    .refine((s) => s === '' || /^https?:\/\/[^/?#@\s]+(\/[^?#\s]*)?$/.test(s), {
+      message: "must be an http(s) URL without credentials, query or fragment, or ''",
+    })
+    .default('');
+
 export const gitHubProviderSection = z
   .object({
     ...repoProviderTraits,
     hostname: z.string().default('github.com'),
+    /**
+     * Where the site is reached: '' = `https://<hostname>/`. An http(s) origin (with an
+     * optional path) for a site reached otherwise, e.g. a stand-in on loopback in tests.
+     */
+    base_url: siteUrl(),
     api_base_path: z.string().default(''),
     access_token: z.string().default(''),
     client_id: z.string().default(''),
@@ -22,6 +35,11 @@ export const gitLabProviderSection = z
   .object({
     ...repoProviderTraits,
     hostname: z.string().default('gitlab.com'),
+    /**
+     * Where the site is reached: '' = `https://<hostname>/`. An http(s) origin (with an
+     * optional path) for a site reached otherwise, e.g. a stand-in on loopback in tests.
+     */
+    base_url: siteUrl(),
     access_token: z.string().default(''),
     private_token: z.string().default(''),
   })
