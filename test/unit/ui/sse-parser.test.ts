@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSseParser, type SseMessage } from '../../../api/ui/shared/sse-parser.js';
+import { createSseParser, sseMessages, type SseMessage } from '../../../api/sse/sse-parser.js';
 
 function parseAll(chunks: string[]): SseMessage[] {
   const out: SseMessage[] = [];
@@ -32,5 +32,29 @@ describe('createSseParser', () => {
   });
   it('does not emit an incomplete message', () => {
     expect(parseAll(['data: partial\n'])).toEqual([]);
+  });
+  it('hands comment lines to onComment', () => {
+    const comments: string[] = [];
+    const feed = createSseParser(
+      () => undefined,
+      (c) => comments.push(c),
+    );
+    feed(':keepalive\n\n: x\ndata: 1\n\n');
+    expect(comments).toEqual(['keepalive', ' x']);
+  });
+});
+
+describe('sseMessages', () => {
+  it('yields the messages of a body whose reads split lines and UTF-8 characters', async () => {
+    const bytes = new TextEncoder().encode('id: 1\ndata: {"m":"é"}\n\ndata: 2\n\ndata: cut');
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < bytes.length; i += 3) c.enqueue(bytes.slice(i, i + 3));
+        c.close();
+      },
+    });
+    const out: SseMessage[] = [];
+    for await (const m of sseMessages(body)) out.push(m);
+    expect(out).toEqual([{ id: '1', data: '{"m":"é"}' }, { data: '2' }]);
   });
 });
