@@ -14,6 +14,8 @@ import type { FlowDeps, FlowRequest } from './flow-types.js';
 /** The request may go on: with which provider (resolving with the user's token or not). */
 export interface UserAccess {
   provider: RepoProvider;
+  /** Makes the provider of another spec of the same repository the same way (the HEAD retry). */
+  create: (spec: string) => RepoProvider;
   /** The user's token, when the repository is private and is built with it. */
   token?: Omit<JobToken, 'notAfter'>;
   /** The site repository (gh, gl). */
@@ -61,7 +63,8 @@ export async function userAccessStep(
 ): Promise<UserAccess> {
   const uc = deps.userCredentials;
   const repo = siteRepoOf(provider);
-  if (!uc || !req.user || !repo || !uc.sites.has(repo.provider)) return { provider };
+  const shared = { provider, create: (spec: string) => entry.create(spec) };
+  if (!uc || !req.user || !repo || !uc.sites.has(repo.provider)) return shared;
   try {
     // A connection the site no longer accepts is gone: the launch goes on without it.
     let reconnect: string | undefined;
@@ -73,13 +76,15 @@ export async function userAccessStep(
     if (token) {
       const seen = await uc.checks.check(req.user, repo, token.accessToken);
       if (seen.readable) {
-        const own = entry.withToken?.(provider.spec, token.accessToken) ?? provider;
-        if (!seen.private) return { provider: own };
+        const create = (spec: string) =>
+          entry.withToken?.(spec, token.accessToken) ?? entry.create(spec);
+        const own = entry.withToken ? create(provider.spec) : provider;
+        if (!seen.private) return { provider: own, create };
         const sealable = { provider: repo.provider, token: token.accessToken };
-        return { provider: own, repo, token: sealable };
+        return { provider: own, create, repo, token: sealable };
       }
     }
-    if (!(await uc.checks.markedPrivate(repo))) return { provider };
+    if (!(await uc.checks.markedPrivate(repo))) return shared;
     throw reconnect ? new AccessRefusedError(reconnect, 403) : refusal(deps, repo, !!token);
   } catch (err) {
     if (err instanceof AccessCheckUnavailableError) {

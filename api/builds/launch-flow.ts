@@ -34,12 +34,7 @@ async function flow(deps: FlowDeps, req: FlowRequest, sink: FlowSink): Promise<B
   const startedAt = performance.now();
   const requested = providerFor(deps, req);
   const access = await userAccessStep(deps, requested.entry, requested.provider, req);
-  const { entry, provider, ref } = await resolveRequest(
-    requested.entry,
-    access.provider,
-    req,
-    sink,
-  );
+  const { entry, provider, ref } = await resolveRequest(requested.entry, access, req, sink);
   const imagePrefix = deps.config.BinderHub.image_prefix;
   const plan = await withUserToken(
     deps,

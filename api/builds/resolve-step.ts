@@ -36,10 +36,17 @@ export function providerFor(
   return { entry, provider };
 }
 
+/** How the request's repository is reached: its provider, and how to make another spec's. */
+export interface RequestProvider {
+  provider: RepoProvider;
+  /** The provider of another spec, made as `provider` was (with the user's token or not). */
+  create: (spec: string) => RepoProvider;
+}
+
 /** The request's ref resolved to an immutable id (RefNotResolvedError when it cannot be). */
 export async function resolveRequest(
   entry: ProviderEntry,
-  provider: RepoProvider,
+  { provider, create }: RequestProvider,
   req: FlowRequest,
   sink: FlowSink,
 ): Promise<ResolvedRequest> {
@@ -53,7 +60,7 @@ export async function resolveRequest(
   }
   if (ref) return { entry, provider, ref };
   const message = `Could not resolve ref for ${what}. Double check your URL and that your repo is public.`;
-  const retried = await retryWithHead(entry, provider, req, sink);
+  const retried = await retryWithHead(entry, { provider, create }, req, sink);
   if (retried && 'ref' in retried) return retried;
   throw new RefNotResolvedError(retried ? `${message} ${retried.hints}` : message, 404);
 }
@@ -65,7 +72,7 @@ export async function resolveRequest(
  */
 async function retryWithHead(
   entry: ProviderEntry,
-  provider: RepoProvider,
+  { provider, create }: RequestProvider,
   req: FlowRequest,
   sink: FlowSink,
 ): Promise<ResolvedRequest | { hints: string } | undefined> {
@@ -78,7 +85,7 @@ async function retryWithHead(
     "Tip: HEAD will always resolve to a repository's default branch.",
   ];
   const headSpec = req.spec.replace(/\/[^/]*$/, '/HEAD');
-  const headProvider = entry.create(headSpec);
+  const headProvider = create(headSpec);
   const headRef = await headProvider.resolveRef(sink.signal).catch(() => null);
   if (!headRef) return { hints: hints.join(' ') };
   sink.send({
