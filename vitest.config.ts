@@ -1,13 +1,43 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects, one `vitest run` (docs/testing.md):
+// - `parallel`: every file that does not share the stack's state — unit tests, and files
+//   that start their own processes on free ports or use the stack's Redis under a key
+//   prefix of their own. Several files at once, each in a worker thread of its own.
+// - `stack`: `*.stack.test.ts`, the files that share the stack's Docker engine, registry,
+//   JupyterHub or Kubernetes. One file at a time, each in a process of its own, after the
+//   parallel files (group 1), so builds and spawns do not compete with them for the cores.
+const PARALLEL_WORKERS = Number(process.env.BINDERHUB_TS_TEST_WORKERS ?? 3);
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    pool: 'forks',
-    // Integration and end-to-end files share one Docker engine, registry and hub.
-    fileParallelism: false,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    poolOptions: {
+      threads: { maxThreads: PARALLEL_WORKERS, minThreads: 1 },
+      forks: { maxForks: 1, minForks: 1 },
+    },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'parallel',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/**/*.stack.test.ts'],
+          pool: 'threads',
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'stack',
+          include: ['test/**/*.stack.test.ts'],
+          pool: 'forks',
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
