@@ -45,6 +45,9 @@ export interface ApiDepsOverrides {
   defaultMetrics?: boolean;
   healthCacheMs?: number;
   keepaliveMs?: number;
+  /** The image registry and the launcher in place of the configured ones (tests: the fakes). */
+  registry?: ImageRegistry;
+  launcher?: Launcher;
 }
 
 export interface ApiRuntime {
@@ -108,7 +111,7 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     log,
   });
   const metrics = createApiMetrics({ defaultMetrics: o.defaultMetrics });
-  const registry = createRegistry(config, (outcome, s) =>
+  const configuredRegistry = createRegistry(config, (outcome, s) =>
     metrics.registryRequestSeconds.observe({ outcome }, s),
   );
   const apiUrl = hubApiUrl(config);
@@ -122,7 +125,7 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
   });
   const launch = createLaunchUsers({ config, redis, keys, hub, metrics, log });
   const l = config.Launcher;
-  const launcher: Launcher = config.BinderHub.auth_enabled
+  const configuredLauncher: Launcher = config.BinderHub.auth_enabled
     ? new UserServerLauncher({
         hub,
         hubUrl: config.BinderHub.hub_url,
@@ -143,6 +146,8 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
         cleanup: launch.cleanup,
         users: launch.users,
       });
+  const registry = o.registry ?? configuredRegistry;
+  const launcher = o.launcher ?? configuredLauncher;
   const checks = [hubCheck(apiUrl, token), redisCheck(redis)];
   if (config.BinderHub.use_registry) {
     checks.splice(

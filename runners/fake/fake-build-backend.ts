@@ -1,7 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../../queue/index.js';
+import type { BuildEvent, Logger } from '../../queue/index.js';
 import type { BuildBackend, BuildRequest, EmitEvent } from '../build-backend.js';
 import { BuildFailedError } from '../build-failed-error.js';
+import { parseLogLine } from '../log-line.js';
+
+/** A script line: a repo2docker JSON log line as it is, any other text a `building` line. */
+function scriptEvent(line: string): BuildEvent {
+  if (line.trimStart().startsWith('{')) {
+    const e = parseLogLine(line);
+    if (e && e.phase !== 'unknown') return e;
+  }
+  return { phase: 'building', message: `${line}\n` };
+}
 
 /** A script for the fake backend (`FakeBuildExecutor.*`, in milliseconds here). */
 export interface FakeBuildScript {
@@ -16,8 +26,8 @@ export interface FakeBuildScript {
 
 /**
  * `Runner.backend: fake` — a build backend that runs no repo2docker and makes no image:
- * it plays its script (one `building` event per log line, then success or a
- * BuildFailedError) with the same contract as the real backends (test/contracts/): lines
+ * it plays its script (an event per log line, `pushing` when the job pushes, then success
+ * or a BuildFailedError) with the same contract as the real backends (test/contracts/): lines
  * at increasing positions in one epoch per run, a second job on a running build
  * attaching to it instead of playing it twice, `cancel` ending it as `cancelled`, the
  * runner's `signal` only ending the following. For tests of what surrounds a build
@@ -46,7 +56,7 @@ export class FakeBuildBackend implements BuildBackend {
     for (const line of s.logLines) {
       if (req.cancel?.aborted) throw new BuildFailedError(String(req.cancel.reason), 'cancelled');
       if (signal.aborted) throw signal.reason;
-      await emit({ phase: 'building', message: `${line}\n` }, ++position, epochMs);
+      await emit(scriptEvent(line), ++position, epochMs);
       // A cancel ends the wait at once; the check above then ends the build.
       if (s.lineIntervalMs > 0)
         await sleep(s.lineIntervalMs, undefined, { signal: req.cancel }).catch(() => undefined);
@@ -56,6 +66,10 @@ export class FakeBuildBackend implements BuildBackend {
     const fails =
       s.outcome === 'failed' || s.failMatching.some((m) => repoUrl.includes(m) || spec.includes(m));
     if (fails) throw new BuildFailedError(s.failureMessage);
+    if (req.push) {
+      const message = `Pushing ${req.job.image} (fake: nothing is pushed)\n`;
+      await emit({ phase: 'pushing', message }, position + 1, epochMs);
+    }
   }
 
   async builderInfo(): Promise<Record<string, string>> {

@@ -7,10 +7,17 @@ import { z } from 'zod';
  */
 export const fakeBuildExecutorSection = z
   .object({
-    /** The build's log: one `building` event per line, in order. */
+    /**
+     * The build's log, in order: a repo2docker JSON log line (`{"phase": …, "message": …}`)
+     * is sent as it is, any other line as a `building` event.
+     */
     log_lines: z
       .array(z.string())
-      .default(['Step 1/2 : FROM scratch', 'Step 2/2 : LABEL fake=true', 'Successfully built']),
+      .default([
+        '{"phase": "fetching", "message": "Fetching the repository (fake)\\n"}',
+        'Step 1/2 : FROM scratch',
+        'Step 2/2 : LABEL fake=true',
+      ]),
     /** Seconds between two log lines. */
     line_interval: z.number().nonnegative().max(60).default(0.02),
     /** How every build ends, unless `fail_matching` says otherwise. */
