@@ -8,6 +8,9 @@ import { defineConfig } from 'vitest/config';
 //   JupyterHub or Kubernetes. One file at a time, each in a process of its own, after the
 //   parallel files (group 1), so builds and spawns do not compete with them for the cores.
 const PARALLEL_WORKERS = Number(process.env.BINDERHUB_TS_TEST_WORKERS ?? 3);
+// Stack files at once (default 1). Each isolates its Redis keys, queue, image prefix and
+// hub users, so more than one can run on a machine with cores to spare.
+const STACK_WORKERS = Number(process.env.BINDERHUB_TS_STACK_WORKERS ?? 1);
 
 export default defineConfig({
   test: {
@@ -16,7 +19,7 @@ export default defineConfig({
     reporters: ['default', './test/helpers/summary-reporter.ts'],
     poolOptions: {
       threads: { maxThreads: PARALLEL_WORKERS, minThreads: 1 },
-      forks: { maxForks: 1, minForks: 1 },
+      forks: { maxForks: STACK_WORKERS, minForks: 1 },
     },
     projects: [
       {
