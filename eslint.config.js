@@ -10,6 +10,12 @@ const BULLMQ_MEMBER = {
   message:
     "BuildQueue.bullmq is for queue/ and tests: use BuildQueue's methods (or bullBoardQueue).",
 };
+// The fakes beside the seams (docs/testing.md) are for tests; only the composition root
+// that picks a backend by configuration (`Runner.backend: fake`) may name one.
+const FAKES = {
+  group: ['**/fake-*', '**/fake/**'],
+  message: 'Fakes are for tests: reach one only through configuration or injection.',
+};
 const importsOf = (other, self) => ({
   group: [`**/${other}/**`],
   message: `${self}/ must not import ${other}/; share through queue/.`,
@@ -41,7 +47,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [BULLMQ], patterns: [importsOf('runners', 'api')] },
+        { paths: [BULLMQ], patterns: [importsOf('runners', 'api'), FAKES] },
       ],
       'no-restricted-syntax': ['error', BULLMQ_MEMBER],
     },
@@ -51,15 +57,30 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [BULLMQ], patterns: [importsOf('api', 'runners')] },
+        { paths: [BULLMQ], patterns: [importsOf('api', 'runners'), FAKES] },
       ],
       'no-restricted-syntax': ['error', BULLMQ_MEMBER],
     },
   },
   {
+    files: ['runners/create-backend.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [BULLMQ], patterns: [importsOf('api', 'runners')] },
+      ],
+    },
+  },
+  {
+    files: ['queue/**/*.ts'],
+    // the fakes themselves, and the config section that scripts the fake backend
+    ignores: ['queue/**/fake-*.ts', 'queue/config/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [FAKES] }] },
+  },
+  {
     files: ['bin/**/*.ts', 'scripts/**/*.{ts,mjs,js}'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [BULLMQ] }],
+      'no-restricted-imports': ['error', { paths: [BULLMQ], patterns: [FAKES] }],
       'no-restricted-syntax': ['error', BULLMQ_MEMBER],
     },
   },

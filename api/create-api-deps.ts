@@ -21,6 +21,7 @@ import { createUserCredentials } from './credentials/create-user-credentials.js'
 import { builderInfo } from './builds/builder-info.js';
 import { createHealth } from './health/create-health.js';
 import { createLauncher } from './launch/create-launcher.js';
+import type { Launcher } from './launch/launcher.js';
 import { HubLaunchQuota } from './launch/launch-quota.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import { registerQueueMetrics } from './metrics/queue-metrics.js';
@@ -29,6 +30,7 @@ import { LaunchPool } from './pool/launch-pool.js';
 import { createProviders } from './providers/create-providers.js';
 import { createClientLimits } from './rate-limit/client-limits.js';
 import { createRegistry } from './registry/create-registry.js';
+import type { ImageRegistry } from './registry/image-registry.js';
 import { createRegistryCleaner } from './registry-cleaner/create-registry-cleaner.js';
 import { scheduleCleaner } from './registry-cleaner/cleaner-schedule.js';
 import { createUiAssets } from './ui/assets/ui-assets.js';
@@ -42,6 +44,9 @@ export interface ApiDepsOverrides {
   defaultMetrics?: boolean;
   healthCacheMs?: number;
   keepaliveMs?: number;
+  /** The image registry and the launcher in place of the configured ones (tests: the fakes). */
+  registry?: ImageRegistry;
+  launcher?: Launcher;
 }
 
 export interface ApiRuntime {
@@ -81,11 +86,13 @@ export function createApiDeps(config: Config, log: Logger, o: ApiDepsOverrides =
     log,
   });
   const metrics = createApiMetrics({ defaultMetrics: o.defaultMetrics });
-  const registry = createRegistry(config, (outcome, s) =>
+  const configuredRegistry = createRegistry(config, (outcome, s) =>
     metrics.registryRequestSeconds.observe({ outcome }, s),
   );
   const hubSide = createLauncher({ config, redis, keys, metrics, log });
-  const { hub, launcher } = hubSide;
+  const { hub } = hubSide;
+  const registry = o.registry ?? configuredRegistry;
+  const launcher = o.launcher ?? hubSide.launcher;
   const health = createHealth({
     config,
     redis,

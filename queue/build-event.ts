@@ -49,3 +49,21 @@ export function failedEvent(message: string, statusCode?: number): BuildEvent {
     ? { phase: 'failed', message: text }
     : { phase: 'failed', status_code: statusCode, message: text };
 }
+
+/** The messages of `built`: the image was built now, or found already built. */
+export const BUILT_MESSAGES = {
+  built: 'Built image, launching...\n',
+  found: 'Found built image, launching...\n',
+} as const;
+
+/**
+ * A `built` event: the image exists and a launch follows. The runner ends a build with
+ * it; the api sends it before each launch, with what it launches in `fields`.
+ */
+export function builtEvent(
+  imageName: string,
+  message: string = BUILT_MESSAGES.built,
+  fields: Record<string, unknown> = {},
+): BuildEvent {
+  return { phase: 'built', imageName, message, ...fields };
+}

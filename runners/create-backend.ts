@@ -2,6 +2,7 @@ import type { Config } from '../queue/config/index.js';
 import type { Logger } from '../queue/index.js';
 import type { BuildBackend } from './build-backend.js';
 import { DockerBuildBackend } from './docker/docker-backend.js';
+import { FakeBuildBackend } from './fake/fake-build-backend.js';
 
 /**
  * The configured build backend (`Runner.backend`). The Kubernetes client (~60 MB of
@@ -11,6 +12,17 @@ export async function createBackend(config: Config, log: Logger): Promise<BuildB
   if (config.Runner.backend === 'kubernetes') {
     const { createKubernetesBackend } = await import('./kubernetes/create-kubernetes-backend.js');
     return createKubernetesBackend(config, log);
+  }
+  if (config.Runner.backend === 'fake') {
+    const f = config.FakeBuildExecutor;
+    return new FakeBuildBackend({
+      logLines: f.log_lines,
+      lineIntervalMs: f.line_interval * 1000,
+      outcome: f.outcome,
+      failMatching: f.fail_matching,
+      failureMessage: f.failure_message,
+      log: log.child({ backend: 'fake' }),
+    });
   }
   const d = config.DockerBuildExecutor;
   const r = config.DockerRegistry;

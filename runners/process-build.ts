@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../queue/config/index.js';
 import {
   buildJobSchema,
+  builtEvent,
   failedEvent,
   JobFailedError,
   type BuildJob,
@@ -149,11 +150,7 @@ export function createBuildProcessor(deps: ProcessBuildDeps): BuildProcessor {
     }
     cancel.stop();
     // Retried until Redis takes it: the image exists, and every follower must hear so.
-    await publisher.finish({
-      phase: 'built',
-      message: 'Built image, launching...\n',
-      imageName: data.image,
-    });
+    await publisher.finish(builtEvent(data.image));
     if (config.BinderHub.use_registry) {
       await deps.imageUse.record(data.image).catch((err: Error) => {
         log.warn(

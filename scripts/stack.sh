@@ -726,12 +726,23 @@ ensure_compiled() {
   fi
 }
 
+# What code a started binderhub-ts runs: the commit and any uncommitted change to it.
+code_version() {
+  {
+    git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo no-git
+    git -C "$ROOT" diff HEAD -- api queue runners bin package-lock.json 2>/dev/null | sha256sum
+  } | tr '\n' ' '
+}
 start_binderhub() {
   local before
   before="$(cat "$STACK/config.yaml" 2>/dev/null || true)"
   write_binder_config
   if running binderhub && [ "$before" != "$(cat "$STACK/config.yaml")" ]; then
     log "binderhub-ts: $STACK/config.yaml changed; restarting it"
+    stop_pid binderhub 15
+  fi
+  if running binderhub && [ "$(code_version)" != "$(cat "$RUN/binderhub.code" 2>/dev/null || true)" ]; then
+    log "binderhub-ts: the code changed since it started; restarting it"
     stop_pid binderhub 15
   fi
   local cli="$ROOT/bin/binderhub-ts.js"
@@ -760,6 +771,7 @@ start_binderhub() {
   running binderhub && stop_pid binderhub 15
   ensure_compiled
   log "binderhub-ts: starting node bin/binderhub-ts.js local --config $STACK/config.yaml ($(dist_fresh && echo 'compiled, dist/' || echo 'sources through tsx'))"
+  code_version >"$RUN/binderhub.code"
   (cd "$ROOT" && start_bg binderhub node "$cli" local --config "$STACK/config.yaml")
   if ! wait_until 90 binderhub binder_up; then
     printf '[stack] health: %s\n' "$(binder_health || echo '(no answer)')" >&2

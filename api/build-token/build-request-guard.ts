@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { parseBuildPath } from '../builds/build-path.js';
+import type { BuildPath } from '../builds/build-path.js';
 import { acceptsEventStream } from '../http/accepts-event-stream.js';
 import type { Config } from '../../queue/config/index.js';
 import type { Logger } from '../../queue/index.js';
@@ -30,6 +30,8 @@ export interface GuardDenial {
  */
 export type BuildRequestGuard = (
   req: Request,
+  /** The request's `/build` path, as the route parsed it: the token's audience. */
+  target: BuildPath,
   res?: Response,
   /** The logged-in hub user (`BinderHub.auth_enabled`): counted per user, not per address. */
   user?: string,
@@ -54,15 +56,13 @@ export function buildRequestGuard(deps: GuardDeps): BuildRequestGuard {
   const withoutToken = limits.build;
   const log = deps.log.child({ component: 'build-guard' });
 
-  return async (req, res, user) => {
+  return async (req, target, res, user) => {
     // The route answers a missing Accept header itself; such requests count for nothing.
     if (!acceptsEventStream(req.get('accept'))) return null;
     const token = queryString(req.query.build_token);
     if (!token && user) return countUserRequest(limits.user, user, req, log, res);
     if (!token) return countRequest(withoutToken, req, 'launches without a build token', log, res);
     try {
-      const target = parseBuildPath(req.path);
-      if (!target) throw new InvalidBuildTokenError('not a /build path');
       const audience = buildTokenAudience(target.prefix, target.spec);
       await tokens.verify(token, audience, tokenOrigin(req.headers));
     } catch (err) {

@@ -1,4 +1,4 @@
-import type { BuildEvent } from '../../queue/index.js';
+import { builtEvent, type BuildEvent } from '../../queue/index.js';
 import type { LastGood } from '../../queue/last-good/last-good-entry.js';
 import { hasMovingRef } from '../../queue/last-good/last-good-entry.js';
 import { planBuild, type BuildPlan } from './build-plan.js';
@@ -92,7 +92,7 @@ export function offerEvent(earlier: EarlierImage, latest: BuildPlan): BuildEvent
 /**
  * `?fallback=last-good`: launches the earlier commit's image now. The build of the new
  * commit is queued (or joined) as usual and kept — nobody follows it from here, so it
- * must not count as abandoned — for the launches after it is built.
+ * must not count as abandoned — for the launches after it is built. Returns `ready`.
  */
 export async function launchEarlier(
   deps: FlowDeps,
@@ -114,13 +114,8 @@ export async function launchEarlier(
     deps.log.warn({ err: (err as Error).message }, 'build of the latest commit not queued');
   }
   const fields = fallbackFields(earlier, latest);
-  sink.send({
-    phase: 'built',
-    imageName: earlier.plan.image,
-    message: `Launching the image of the earlier commit ${short(earlier.entry.commit)} (built ${fields.built_at}) while ${short(latest.resolvedRef)} builds...\n`,
-    ...fields,
-  });
+  const message = `Launching the image of the earlier commit ${short(earlier.entry.commit)} (built ${fields.built_at}) while ${short(latest.resolvedRef)} builds...\n`;
+  sink.send(builtEvent(earlier.plan.image, message, fields));
   const timing = { startedAt, buildNeeded: false, buildMs: 0 };
-  const end = await launchServer(deps, earlier.plan, req, sink, timing);
-  return end.phase === 'ready' ? { ...end, ...fields } : end;
+  return { ...(await launchServer(deps, earlier.plan, req, sink, timing)), ...fields };
 }

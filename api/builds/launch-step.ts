@@ -1,4 +1,4 @@
-import { failedEvent, scrubUrl, type BuildEvent } from '../../queue/index.js';
+import { scrubUrl, type BuildEvent } from '../../queue/index.js';
 import { emitLaunchEvent } from '../event-log/launch-event-emitter.js';
 import { QuotaExceededError } from '../launch/launch-quota.js';
 import type { LaunchResult } from '../launch/launcher.js';
@@ -6,25 +6,24 @@ import type { BuildPlan } from './build-plan.js';
 import type { FlowDeps, FlowRequest, FlowSink, LaunchTiming } from './flow-types.js';
 import { launchRequestFor } from './launch-request.js';
 
-/** The quota check upstream runs before a build and before each launch. */
-export async function quotaRefusal(
+/**
+ * The quota check upstream runs before a build and before each launch: throws
+ * QuotaExceededError (counted in `binderhub_launch_count` with the quota's label).
+ */
+export async function checkQuota(
   deps: FlowDeps,
   plan: BuildPlan,
   signal: AbortSignal,
-): Promise<BuildEvent | undefined> {
+): Promise<void> {
+  const repoQuota = plan.entry.policy.repoConfig(plan.provider.spec).quota;
   try {
-    const repoQuota = plan.entry.policy.repoConfig(plan.provider.spec).quota;
     await deps.quota.check({ image: plan.image, repoUrl: plan.job.repoUrl, repoQuota }, signal);
-    return undefined;
   } catch (err) {
-    if (!(err instanceof QuotaExceededError)) throw err;
-    const labels = {
-      status: err.status,
-      provider: plan.entry.name,
-      repo: scrubUrl(plan.job.repoUrl),
-    };
-    deps.metrics.launchCount.inc(labels);
-    return failedEvent(err.message, 429);
+    if (err instanceof QuotaExceededError) {
+      const repo = scrubUrl(plan.job.repoUrl);
+      deps.metrics.launchCount.inc({ status: err.status, provider: plan.entry.name, repo });
+    }
+    throw err;
   }
 }
 
@@ -64,7 +63,10 @@ async function startServer(
   return { result, pooled: false };
 }
 
-/** Quota check, `launching`, a server (pooled or started), metrics, the launch event, `ready`. */
+/**
+ * Quota check, `launching`, a server (pooled or started), metrics, the launch event:
+ * returns `ready`, throws what stopped the launch.
+ */
 export async function launchServer(
   deps: FlowDeps,
   plan: BuildPlan,
@@ -74,8 +76,7 @@ export async function launchServer(
 ): Promise<BuildEvent> {
   const { metrics } = deps;
   const labels = { provider: plan.entry.name, repo: scrubUrl(plan.job.repoUrl) };
-  const refused = await quotaRefusal(deps, plan, sink.signal);
-  if (refused) return refused;
+  await checkQuota(deps, plan, sink.signal);
   sink.send({ phase: 'launching', message: 'Launching server...\n' });
   const started = performance.now();
   metrics.inprogressLaunches.inc();

@@ -1,3 +1,5 @@
+import { sseMessages } from '../sse/sse-parser.js';
+
 /**
  * Reads a `text/event-stream` body and yields each event's `data` parsed as JSON
  * (frames without valid JSON data are skipped).
@@ -5,29 +7,13 @@
 export async function* sseJsonFrames(
   body: ReadableStream<Uint8Array>,
 ): AsyncGenerator<Record<string, unknown>> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, '\n');
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = frame
-        .split('\n')
-        .filter((l) => l.startsWith('data:'))
-        .map((l) => l.slice(5).replace(/^ /, ''))
-        .join('\n');
-      if (!data) continue;
-      try {
-        const parsed: unknown = JSON.parse(data);
-        if (parsed && typeof parsed === 'object') yield parsed as Record<string, unknown>;
-      } catch {
-        // not JSON: ignore
-      }
+  for await (const { data } of sseMessages(body)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      continue; // not JSON: ignore
     }
+    if (parsed && typeof parsed === 'object') yield parsed as Record<string, unknown>;
   }
 }

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { failedEvent, parseStreamId, scrubUrl, type BuildEvent } from '../../queue/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { buildRequestGuard } from '../build-token/build-request-guard.js';
-import { parseBuildPath } from '../builds/build-path.js';
+import { BUILD_ROUTE, parseBuildPath } from '../builds/build-path.js';
 import { doneEventId, isDoneEventId } from '../builds/done-marker.js';
 import { FALLBACKS, type Fallback } from '../builds/last-good-step.js';
 import { runLaunchFlow } from '../builds/launch-flow.js';
@@ -86,7 +86,7 @@ export function buildRouter(
   const guard = buildRequestGuard(deps);
   const log = deps.log.child({ component: 'build' });
   const streamOptions = eventStreamOptions(deps);
-  router.get(/^\/build\/.+/, async (req, res, next) => {
+  router.get(BUILD_ROUTE, async (req, res, next) => {
     const target = parseBuildPath(req.path);
     if (!target) return next();
     const lastEventId = req.get('last-event-id');
@@ -106,7 +106,7 @@ export function buildRouter(
     const user = !banned && deps.login ? await deps.login.auth.userFor(req) : null;
     const forbidden = deps.login && !banned && !user;
     // build token + rate limit (sets x-ratelimit-* headers, so before the stream opens)
-    const denied = banned || forbidden ? null : await guard(req, res, user ?? undefined);
+    const denied = banned || forbidden ? null : await guard(req, target, res, user ?? undefined);
     if (forbidden && acceptsEventStream(req.get('accept'))) {
       log.info({ path: req.path }, '/build without a login');
     }

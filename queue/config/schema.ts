@@ -33,6 +33,7 @@ import {
   redisSection,
   runnerSection,
 } from './sections/infrastructure.js';
+import { fakeBuildExecutorSection } from './sections/fake-build-executor.js';
 import { kubernetesBuildExecutorSection, kubernetesCleanerSection } from './sections/kubernetes.js';
 import {
   gitHubWebhookSection,
@@ -76,6 +77,7 @@ export const configSchema = z
     Runner: section(runnerSection),
     DockerBuildExecutor: section(dockerBuildExecutorSection),
     KubernetesBuildExecutor: section(kubernetesBuildExecutorSection),
+    FakeBuildExecutor: section(fakeBuildExecutorSection),
     KubernetesCleaner: section(kubernetesCleanerSection),
     GitHubWebhook: section(gitHubWebhookSection),
     GitLabWebhook: section(gitLabWebhookSection),

@@ -77,9 +77,12 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function pushImage(image: string, o: PushOptions): Promise<void> {
   const registry = splitTag(image).repo.split('/')[0];
   await o.say({ phase: 'pushing', message: `Pushing image ${image}\n` });
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
       await pushOnce(image, o);
+      // The upload's share of a build's time (all of it for a new base layer).
+      o.log.info({ image, attempt, seconds: (Date.now() - started) / 1000 }, 'image pushed');
       return;
     } catch (err) {
       if (!(err instanceof PushError || err instanceof EngineUnreachableError)) throw err;

@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { startHarness, type Harness } from '../helpers/binder-harness.js';
 import { startPrivateHub, type PrivateHub } from '../helpers/private-hub.js';
 import { requireStack } from '../helpers/stack.js';
-import { launchLoopbackChromium } from '../ui/browser.js';
+import { launchLoopbackChromium } from '../helpers/browser.js';
 import { bundleClientPages, serveClientPages, type ServedPages } from './client-pages.js';
 
 export interface ClientRig {

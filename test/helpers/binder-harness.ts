@@ -7,6 +7,8 @@ import type { ApiDepsOverrides } from '../../api/create-api-deps.js';
 import { parseConfig, type Config, type ConfigInput } from '../../queue/config/index.js';
 import { createLogger, keyNames, withTimeout, type Logger } from '../../queue/index.js';
 import type { HostLookup } from '../../queue/url-policy/check-repo-host.js';
+import { FakeLauncher, type FakeLauncherOptions } from '../../api/launch/fake-launcher.js';
+import { FakeImageRegistry } from '../../api/registry/fake-image-registry.js';
 import type { BuildBackend } from '../../runners/build-backend.js';
 import { createBackend } from '../../runners/create-backend.js';
 import { observerHooks } from '../../runners/metrics/observer-hooks.js';
@@ -29,6 +31,8 @@ export interface Harness {
   /** `http://127.0.0.1:<port>/` */
   url: string;
   log: Logger;
+  /** With `fakes`: the registry and launcher the api uses (the runner: `Runner.backend: fake`). */
+  fakes?: { registry: FakeImageRegistry; launcher: FakeLauncher };
   /** Number of times the backend was asked to run a build. */
   readonly buildRuns: number;
   /** Delete the hub users the tests launched (by user URL). */
@@ -55,6 +59,12 @@ export async function startHarness(
     startApi?: typeof startApi;
     /** Where api and runner log (default stdout), e.g. to look for secrets in the logs. */
     logDestination?: NodeJS.WritableStream;
+    /**
+     * The fakes in place of Docker, the registry and JupyterHub (docs/testing.md): the
+     * runner's `Runner.backend: fake` (its script: `config.FakeBuildExecutor`), whose
+     * pushed images appear in a FakeImageRegistry, and a FakeLauncher. Needs only Redis.
+     */
+    fakes?: boolean | { launcher?: Omit<FakeLauncherOptions, 'hubUrl'> };
   } = {},
 ): Promise<Harness> {
   const s = stackInfo();
@@ -85,6 +95,16 @@ export async function startHarness(
       max_concurrent_streams: 0,
     },
   };
+  const fakes = o.fakes
+    ? {
+        registry: new FakeImageRegistry(),
+        launcher: new FakeLauncher({
+          hubUrl: s.hubUrl,
+          ...(typeof o.fakes === 'object' ? o.fakes.launcher : {}),
+        }),
+      }
+    : undefined;
+  if (fakes) base.Runner = { backend: 'fake' };
   const merged: Record<string, Record<string, unknown>> = {};
   for (const src of [base, o.config ?? {}]) {
     for (const [k, v] of Object.entries(src))
@@ -102,6 +122,7 @@ export async function startHarness(
   const api = await (o.startApi ?? startApi)(config, log, {
     defaultMetrics: false,
     healthCacheMs: 0,
+    ...fakes,
     ...o.overrides,
   });
   let runs = 0;
@@ -112,9 +133,11 @@ export async function startHarness(
     const real = await createBackend(config, log);
     const counted: BuildBackend = {
       name: real.name,
-      run: (req, emit, signal) => {
+      run: async (req, emit, signal) => {
         runs++;
-        return real.run(req, emit, signal);
+        await real.run(req, emit, signal);
+        // The fake backend's push: the image now exists for the api.
+        if (fakes && req.push) fakes.registry.add(req.job.image);
       },
       builderInfo: () => real.builderInfo(),
       close: () => real.close(),
@@ -144,12 +167,14 @@ export async function startHarness(
     runner,
     ops,
     backend,
+    fakes,
     url: api.url,
     log,
     get buildRuns() {
       return runs;
     },
     async stopServer(serverUrl: string) {
+      if (fakes) return;
       const user = /\/user\/([^/]+)\//.exec(serverUrl)?.[1];
       if (!user) return;
       await fetch(`${s.hubApiUrl}users/${user}/server`, { method: 'DELETE', headers: hubHeaders });

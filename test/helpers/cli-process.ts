@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { ConfigInput } from '../../queue/config/index.js';
 import { stackInfo } from './stack.js';
 
-export { freePort } from '../operator/helpers/free-port.js';
+export { freePort } from './free-port.js';
 
 const CLI = fileURLToPath(new URL('../../bin/binderhub-ts.js', import.meta.url));
 /** The repository root: `--import tsx` is resolved from the child's working directory. */

@@ -1,10 +1,8 @@
 import net from 'node:net';
+import { createSseParser, type SseMessage } from '../../api/sse/sse-parser.js';
 
 /** One complete SSE frame as a raw client parsed it. */
-export interface RawFrame {
-  id?: string;
-  data: string;
-}
+export type RawFrame = SseMessage;
 
 /**
  * A `/build` client over a raw TCP socket, with HTTP/1.1 chunked decoding done by hand, so
@@ -54,23 +52,6 @@ class ChunkedDecoder {
   }
 }
 
-function parseFrames(text: string): { frames: RawFrame[]; rest: string } {
-  const frames: RawFrame[] = [];
-  let end: number;
-  while ((end = text.indexOf('\n\n')) >= 0) {
-    const block = text.slice(0, end);
-    text = text.slice(end + 2);
-    let id: string | undefined;
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith('id: ')) id = line.slice(4);
-      else if (line.startsWith('data: ')) data.push(line.slice(6));
-    }
-    if (data.length > 0) frames.push({ ...(id ? { id } : {}), data: data.join('\n') });
-  }
-  return { frames, rest: text };
-}
-
 /** Opens `GET url` (Accept: text/event-stream) on a raw socket; resolves once connected. */
 export function openRawSse(url: URL, headers: Record<string, string> = {}): Promise<RawSseClient> {
   return new Promise((resolve, reject) => {
@@ -81,7 +62,7 @@ export function openRawSse(url: URL, headers: Record<string, string> = {}): Prom
     const utf8 = new TextDecoder();
     let head: Buffer | undefined = Buffer.alloc(0);
     let status = '';
-    let text = '';
+    const parse = createSseParser((m) => frames.push(m));
     const closed = new Promise<void>((r) => socket.once('close', () => r()));
     socket.on('error', () => undefined);
     socket.on('data', (chunk: Buffer) => {
@@ -96,9 +77,7 @@ export function openRawSse(url: URL, headers: Record<string, string> = {}): Prom
       }
       const decoded = utf8.decode(decoder.push(body), { stream: true });
       reads.push(decoded);
-      const parsed = parseFrames(text + decoded);
-      text = parsed.rest;
-      frames.push(...parsed.frames);
+      parse(decoded);
     });
     socket.once('connect', () => {
       const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../operator/helpers/free-port.js';
+import { freePort } from './free-port.js';
 import { redisPing } from './stack.js';
 
 export interface OwnRedis {

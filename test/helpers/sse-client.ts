@@ -1,3 +1,5 @@
+import { sseMessages } from '../../api/sse/sse-parser.js';
+
 /** One event of a `/build` stream as a test sees it. */
 export interface ReceivedEvent {
   id?: string;
@@ -15,7 +17,7 @@ export interface StreamResult {
 
 /**
  * Reads a Server-Sent Events response to its end (the server closes after `ready` /
- * `failed`), parsing each frame. `onEvent` sees events as they arrive.
+ * `failed`), parsing each frame with the api's and the UI's parser. `onEvent` sees events as they arrive.
  */
 export async function readEventStream(
   url: string,
@@ -32,35 +34,16 @@ export async function readEventStream(
   const events: ReceivedEvent[] = [];
   const comments: string[] = [];
   if (!res.body) return { status: res.status, events, comments };
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      let id: string | undefined;
-      const data: string[] = [];
-      for (const line of frame.split('\n')) {
-        if (line.startsWith(':')) comments.push(line.slice(1));
-        else if (line.startsWith('id: ')) id = line.slice(4);
-        else if (line.startsWith('data: ')) data.push(line.slice(6));
-      }
-      if (data.length === 0) continue;
-      const parsed = JSON.parse(data.join('\n')) as Record<string, unknown>;
-      const e: ReceivedEvent = {
-        ...(id ? { id } : {}),
-        data: parsed,
-        phase: typeof parsed.phase === 'string' ? parsed.phase : undefined,
-        message: typeof parsed.message === 'string' ? parsed.message : undefined,
-      };
-      events.push(e);
-      opts.onEvent?.(e);
-    }
+  for await (const m of sseMessages(res.body, (text) => comments.push(text))) {
+    const parsed = JSON.parse(m.data) as Record<string, unknown>;
+    const e: ReceivedEvent = {
+      ...(m.id ? { id: m.id } : {}),
+      data: parsed,
+      phase: typeof parsed.phase === 'string' ? parsed.phase : undefined,
+      message: typeof parsed.message === 'string' ? parsed.message : undefined,
+    };
+    events.push(e);
+    opts.onEvent?.(e);
   }
   return { status: res.status, events, comments };
 }

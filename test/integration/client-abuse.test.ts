@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/binder-harness.js';
 import { readEventStream, type ReceivedEvent } from '../helpers/sse-client.js';
-import { testJob } from '../operator/helpers/test-queue.js';
+import { testJob } from '../helpers/test-queue.js';
 
 // The api (real Redis, no runner) against clients that lie about their address, hold
 // many streams, reuse build tokens, or send pathological paths. GitHub cannot run here:

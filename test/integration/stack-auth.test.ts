@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../queue/config/index.js';
-import { runTool } from '../kubernetes/run-tool.js';
+import { runTool } from '../helpers/run-tool.js';
 
 // `bash scripts/stack.sh up --auth` / `--no-auth` against a stack directory of the
 // test's own where nothing runs: the mode it keeps, what binderhub-ts's config.yaml
 // gets, and the restart of a hub that runs in the other mode. The hub side of the mode
-// (login, OAuth service, jupyterhub-singleuser) is tested in test/ui/auth-launch.test.ts.
+// (login, OAuth service, jupyterhub-singleuser) is tested in test/ui/auth-launch.stack.test.ts.
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const SCRIPT = join(ROOT, 'scripts', 'stack.sh');

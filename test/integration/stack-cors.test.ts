@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../queue/config/index.js';
-import { runTool } from '../kubernetes/run-tool.js';
+import { runTool } from '../helpers/run-tool.js';
 
 // `bash scripts/stack.sh cors <origin>`, the local stack's one CORS setting, against a
 // stack directory of the test's own where nothing runs (so nothing is started or

@@ -17,7 +17,7 @@ import { readEventStream, type ReceivedEvent } from '../helpers/sse-client.js';
 // disconnect with revocation — and a GitLab private project cloned through the runner's
 // git path with the token the job carries sealed. Real Redis and git; GitHub and GitLab
 // are STAND-INS on loopback (test/helpers/git-site-stand-in.ts): they cannot be reached
-// from here. No runner: the builds are not run (user-credentials.test.ts runs one).
+// from here. No runner: the builds are not run (user-credentials.stack.test.ts runs one).
 
 const run = promisify(execFile);
 let rig: CredentialsRig;

@@ -11,7 +11,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../queue/config/index.js';
 import { stackDirPath, stackInfo } from '../helpers/stack.js';
-import { runTool } from './run-tool.js';
+import { runTool } from '../helpers/run-tool.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const HELM = join(stackDirPath(), 'bin/helm');

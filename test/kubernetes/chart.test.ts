@@ -16,7 +16,7 @@ import {
   REPO2DOCKER_CONFIG_FILE,
 } from '../../runners/content-provider-config.js';
 import { stackDirPath } from '../helpers/stack.js';
-import { runTool } from './run-tool.js';
+import { runTool } from '../helpers/run-tool.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const HELM = join(stackDirPath(), 'bin/helm');

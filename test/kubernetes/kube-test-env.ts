@@ -83,7 +83,7 @@ export function buildRequest(over: Partial<BuildJob> = {}): BuildRequest {
     requestedAt: Date.now(),
     ...over,
   };
-  // No settings: these tests are about pods, not git (see test/integration/url-guard.test.ts).
+  // No settings: these tests are about pods, not git (see test/integration/url-guard.stack.test.ts).
   return { job, content: { repo: job.repoUrl, env: {} }, push: true, appendix: '', extraArgs: [] };
 }
 

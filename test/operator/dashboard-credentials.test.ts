@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { crossSiteRefusal } from '../../api/dashboard/cross-site.js';
 import { parseAuthorization, roleFor } from '../../api/dashboard/dashboard-credentials.js';
 import { formatJobData } from '../../api/dashboard/job-data-formatter.js';
-import { testJob } from './helpers/test-queue.js';
+import { testJob } from '../helpers/test-queue.js';
 
 const tokens = { admin_token: 'A'.repeat(20), viewer_token: 'V'.repeat(20) };
 const b64 = (s: string) => Buffer.from(s).toString('base64');

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/binder-harness.js';
-import { launchChromium, loopbackPage, screenshot } from './browser.js';
+import { launchChromium, loopbackPage, screenshot } from '../helpers/browser.js';
 
 // The home page in Chromium, served by the real api (createApp with real deps, Redis).
 

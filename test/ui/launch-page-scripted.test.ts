@@ -9,11 +9,11 @@ import { createUiAssets } from '../../api/ui/assets/ui-assets.js';
 import { uiRouter } from '../../api/ui/ui-router.js';
 import { parseConfig } from '../../queue/config/index.js';
 import { createLogger } from '../../queue/index.js';
-import { launchChromium, loopbackPage, screenshot, type LoopbackPage } from './browser.js';
+import { launchChromium, loopbackPage, screenshot, type LoopbackPage } from '../helpers/browser.js';
 
 // The launch page in Chromium against a SCRIPTED /build route (a stand-in for the build
 // flow, to pin down the page's behaviour: log, progress, failure, resume, redirect).
-// The same page against the real stack is in launch-page-stack.test.ts.
+// The same page against the real stack is in launch-page.stack.test.ts.
 
 type Frame = { id?: string; event: Record<string, unknown> } | 'drop' | { wait: Promise<void> };
 

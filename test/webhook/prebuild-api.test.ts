@@ -5,7 +5,7 @@ import { pyQuote } from '../../queue/repo-specs/spec-parts.js';
 import { serveGitRepo, type ServedGitRepo } from '../helpers/stack.js';
 import { gitHubApiStandIn } from './github-api-stand-in.js';
 import { deliver, pushPayload, randomSha } from './github-deliveries.js';
-import { putTinyImage } from './registry-image.js';
+import { putTinyImage } from '../helpers/registry-image.js';
 import { SECRET, startWebhookApp, total, type WebhookApp } from './webhook-app.js';
 
 // POST /api/prebuilds against the real app: real Redis (queue, coalescing), the local

@@ -10,7 +10,7 @@ import {
   randomSha,
   type PushOptions,
 } from './github-deliveries.js';
-import { putTinyImage } from './registry-image.js';
+import { putTinyImage } from '../helpers/registry-image.js';
 import { SECRET, startWebhookApp, total, type WebhookApp } from './webhook-app.js';
 
 /** Accepted deliveries: what gets enqueued (real app, real Redis, real registry). */

@@ -1,5 +1,5 @@
 import { isFinalPhase } from './build-phases.js';
-import { createSseParser } from './sse-parser.js';
+import { createSseParser } from '../../sse/sse-parser.js';
 
 /** One event of the `/build` stream (open shape: repo2docker fields pass through). */
 export interface StreamEvent {

@@ -113,7 +113,7 @@ export const buildExecutorSection = z
 /** `Runner.*` — the build worker process. */
 export const runnerSection = z
   .object({
-    backend: z.enum(['docker', 'kubernetes']).default('docker'),
+    backend: z.enum(['docker', 'kubernetes', 'fake']).default('docker'),
     concurrency: z.number().int().min(1).max(256).default(2),
     /** Port of the runner's own /metrics and /health (0 = off). */
     metrics_port: z.number().int().min(0).max(65535).default(8586),

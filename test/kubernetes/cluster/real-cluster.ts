@@ -15,7 +15,7 @@ import {
   REPO2DOCKER_CONFIG_FILE,
 } from '../../../runners/content-provider-config.js';
 import { stackInfo } from '../../helpers/stack.js';
-import { runTool } from '../run-tool.js';
+import { runTool } from '../../helpers/run-tool.js';
 
 export const BUILD_IMAGE = 'binderhub-ts/repo2docker:2024.7.0';
 export const APP_IMAGE = 'binderhub-ts/binderhub-ts:dev';
