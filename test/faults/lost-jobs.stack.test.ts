@@ -96,7 +96,7 @@ describe('a build queued again while its repo2docker still runs', () => {
     workDir = await mkdtemp(join(tmpdir(), 'bhts-shared-builds-'));
     env = await startFaultEnv({ workDir, config: { BuildQueue: { follow_check_interval: 2 } } });
     repo = await serveGitRepo({
-      Dockerfile: `FROM binderhub-ts/jupyter-base:1\nRUN echo "${randomUUID()}" && for i in $(seq 1 ${TICKS}); do echo "tick $i"; sleep 1; done\n`,
+      Dockerfile: `FROM ${env.tinyImage}\nRUN echo "${randomUUID()}" && for i in $(seq 1 ${TICKS}); do echo "tick $i"; sleep 1; done\n`,
     });
   });
   afterAll(async () => {
