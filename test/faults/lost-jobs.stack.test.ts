@@ -90,7 +90,13 @@ describe('a build queued again while its repo2docker still runs', () => {
   let env: FaultEnv;
   let repo: ServedGitRepo;
   let workDir: string;
-  const TICKS = 14;
+  /**
+   * The run must outlast the reload: killed at tick 3, the job's lock expires (up to the
+   * runner's 10 s), the first client is told (follow_check_interval 2 s), a runner starts
+   * and the reload is queued: 15–25 s here. 14 ticks did on the Jupyter base; on the
+   * tiny image (a faster build) a run of 14 had ended before the reload came.
+   */
+  const TICKS = 30;
   beforeAll(async () => {
     await requireStack();
     workDir = await mkdtemp(join(tmpdir(), 'bhts-shared-builds-'));
