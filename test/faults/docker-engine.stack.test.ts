@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followLikeBrowser, ticksOf, type FollowedBuild } from '../helpers/browser-like-client.js';
-import {
-  startOwnDockerEngine,
-  TINY_IMAGE,
-  type OwnDockerEngine,
-} from '../helpers/own-docker-engine.js';
+import { startOwnDockerEngine, type OwnDockerEngine } from '../helpers/own-docker-engine.js';
 import { requireStack, serveGitRepo, type ServedGitRepo } from '../helpers/stack.js';
 import { startFaultEnv, type FaultEnv } from './fault-env.js';
 import { reportRecovery } from './report-recovery.js';
@@ -31,7 +27,7 @@ describe('Docker engine faults in the middle of a build', () => {
     });
     repo = await serveGitRepo({
       Dockerfile: [
-        `FROM ${TINY_IMAGE}`,
+        `FROM ${engine.tinyImage}`,
         `RUN echo "run ${randomUUID()}"; i=0; while [ $i -lt ${TICKS} ]; do i=$((i+1)); echo "tick $i"; sleep 1; done`,
         '',
       ].join('\n'),

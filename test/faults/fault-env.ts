@@ -2,6 +2,11 @@
  * A binderhub-ts api and a runner, each its own process (`bin/binderhub-ts`), against the
  * stack's Docker engine and hub, with what a fault test breaks swapped for its own: a
  * Redis, a registry. Pushes are counted by a proxy in front of the registry.
+ *
+ * The proxy listens on a new port each time, a registry the engine has never pushed to:
+ * an image on the Jupyter base would upload its whole ~500 MB layer at every push. The
+ * tests' Dockerfiles start `FROM` the tiny image instead (`tinyImage`), unless the test
+ * launches the image.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -13,12 +18,15 @@ import {
 } from '../helpers/cli-process.js';
 import { startFaultProxy, type Fault, type FaultProxy } from '../helpers/fault-proxy.js';
 import { stackInfo } from '../helpers/stack.js';
+import { ensureTinyImage } from '../helpers/tiny-image.js';
 
 export interface FaultEnv {
   url: string;
   api: CliProcess;
   runner: CliProcess;
   keyPrefix: string;
+  /** The tiny image in the engine the runners build on (tiny-image.ts): a base to push. */
+  tinyImage: string;
   /** The registry as the engine and the api reach it (the counting proxy). */
   registry: FaultProxy;
   /** Manifest uploads the registry was sent: one per push. */
@@ -71,6 +79,7 @@ export async function startFaultEnv(
     },
     o.config ?? {},
   );
+  const tinyImage = await ensureTinyImage(config.DockerBuildExecutor?.docker_host || s.dockerHost);
   const api = await startCli('api', config, { id });
   const runners: CliProcess[] = [];
   const startRunner = async () => {
@@ -89,6 +98,7 @@ export async function startFaultEnv(
     api,
     runner,
     keyPrefix: api.keyPrefix,
+    tinyImage,
     registry,
     pushes: () => registry.seen.filter((r) => /^PUT \/v2\/.+\/manifests\//.test(r)).length,
     repo2dockerRuns: () => runnerOutput().split('"msg":"repo2docker started"').length - 1,

@@ -90,13 +90,20 @@ describe('a build queued again while its repo2docker still runs', () => {
   let env: FaultEnv;
   let repo: ServedGitRepo;
   let workDir: string;
-  const TICKS = 14;
+  /**
+   * The run must outlast the reload: the runner is killed at tick 3, its job's lock
+   * expires (up to the runner's 10 s), the first client is told (follow_check_interval
+   * 2 s), a runner starts, the reload comes: 8.6 s after tick 3 at load 3–5, more under
+   * load. 30 ticks end 27 s after tick 3; 14 (enough on the Jupyter base) had ended
+   * before the reload on the tiny image.
+   */
+  const TICKS = 30;
   beforeAll(async () => {
     await requireStack();
     workDir = await mkdtemp(join(tmpdir(), 'bhts-shared-builds-'));
     env = await startFaultEnv({ workDir, config: { BuildQueue: { follow_check_interval: 2 } } });
     repo = await serveGitRepo({
-      Dockerfile: `FROM binderhub-ts/jupyter-base:1\nRUN echo "${randomUUID()}" && for i in $(seq 1 ${TICKS}); do echo "tick $i"; sleep 1; done\n`,
+      Dockerfile: `FROM ${env.tinyImage}\nRUN echo "${randomUUID()}" && for i in $(seq 1 ${TICKS}); do echo "tick $i"; sleep 1; done\n`,
     });
   });
   afterAll(async () => {

@@ -13,18 +13,19 @@ import { reportRecovery } from './report-recovery.js';
 // binderhub-ts api and runner, the stack's Docker engine and registry, a git server.
 
 const TICKS = 16;
-const slowDockerfile = () =>
+/** On the tiny image: the Jupyter base would push ~500 MB to the env's new registry port. */
+const slowDockerfile = (base: string) =>
   [
-    'FROM binderhub-ts/jupyter-base:1',
+    `FROM ${base}`,
     `RUN echo "run ${randomUUID()}" && for i in $(seq 1 ${TICKS}); do echo "tick $i"; sleep 1; done`,
     '',
   ].join('\n');
 const CLIENTS = 3;
 /**
- * What the issue asks: the terminal event at most this long after the fault ended, not
- * counting the push's upload. The engine uploads the whole base layer (~500 MB, gzipped
- * on this machine's 2 cores) to the test's registry proxy, which it has never pushed to:
- * 20–45 s under load, with or without a fault — the machine's time, not the product's.
+ * What the issue asks: the terminal event at most this long after the fault ended; also
+ * checked without the push's upload, the engine's time and not the product's (on the
+ * Jupyter base it uploaded the whole ~500 MB layer to the env's new registry port, 20–45 s
+ * under load; the tiny image's push is about a second).
  */
 const RECOVERY_BOUND_MS = 60_000;
 /** Redis back → the next event at every client (measured: 0.2–0.3 s). */
@@ -51,12 +52,12 @@ interface Outcome {
 }
 
 async function buildThroughOutage(
+  env: FaultEnv,
   redis: OwnRedis,
   repo: ServedGitRepo,
   signal: 'SIGTERM' | 'SIGKILL',
   downMs: number,
 ): Promise<Outcome> {
-  const env = await startFaultEnv({ redisUrl: redis.url });
   const url = `${env.url}build/git/${encodeURIComponent(repo.url)}/HEAD?build_only=true`;
   let fault: Promise<number> | undefined;
   const clients = await Promise.all(
@@ -129,6 +130,7 @@ function expectEveryLineOnce(o: Outcome, label: string): void {
   expect(t.resumed).toBeLessThan(RESUME_BOUND_MS);
   expect(t.buildToPush).toBeLessThan(HANDOVER_BOUND_MS);
   expect(t.pushToTerminal).toBeLessThan(HANDOVER_BOUND_MS);
+  expect(t.terminal).toBeLessThan(RECOVERY_BOUND_MS);
   expect(t.terminal - t.upload).toBeLessThan(RECOVERY_BOUND_MS);
   // The runner's own `built` ended the streams, not the api's check of a silent build.
   expect(o.env.api.output()).not.toMatch(/the build ended without a final event/);
@@ -153,10 +155,11 @@ describe.concurrent('a Redis outage in the middle of a build', () => {
   const scenario = async (signal: 'SIGTERM' | 'SIGKILL', downMs: number, label: string) => {
     const redis = await startOwnRedis();
     redises.push(redis);
-    const repo = await serveGitRepo({ Dockerfile: slowDockerfile() });
+    const env = await startFaultEnv({ redisUrl: redis.url });
+    envs.push(env);
+    const repo = await serveGitRepo({ Dockerfile: slowDockerfile(env.tinyImage) });
     repos.push(repo);
-    const o = await buildThroughOutage(redis, repo, signal, downMs);
-    envs.push(o.env);
+    const o = await buildThroughOutage(env, redis, repo, signal, downMs);
     expectEveryLineOnce(o, label);
     expect(await keysWithoutTtl(redis.url, o.env.keyPrefix)).toEqual([]);
     expect(o.env.runner.output()).not.toMatch(/"msg":"build failed"/);

@@ -33,7 +33,7 @@ describe('the registry stopped during the push', () => {
       config: { DockerBuildExecutor: { push_attempts: 3, push_retry_delay: 1 } },
     });
     repo = await serveGitRepo({
-      Dockerfile: `FROM binderhub-ts/jupyter-base:1\nRUN echo "${randomUUID()}"\n`,
+      Dockerfile: `FROM ${env.tinyImage}\nRUN echo "${randomUUID()}"\n`,
     });
   });
   afterAll(async () => {

@@ -1,22 +1,23 @@
 /**
  * A second Docker engine of a test's own (its own socket, data-root and exec-root, no
  * bridge, no iptables), which the test may restart without touching the stack's engine.
- * It holds one tiny image, `bhts-tiny:1` (a shell and `sleep` from this machine), so no
- * image has to be pulled or loaded.
+ * It holds the tiny image (tiny-image.ts), so no image has to be pulled or loaded.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ensureTinyImage } from './tiny-image.js';
 
 const run = promisify(execFile);
-export const TINY_IMAGE = 'bhts-tiny:1';
 
 export interface OwnDockerEngine {
   /** `unix:///…/docker.sock` (for DOCKER_HOST). */
   host: string;
+  /** The tiny image's name in it (a base for the test's Dockerfiles). */
+  tinyImage: string;
   /** A request to its API; resolves with status and body. */
   api(path: string, method?: string): Promise<{ status: number; body: string }>;
   /**
@@ -25,19 +26,6 @@ export interface OwnDockerEngine {
    */
   restart(downMs: number): Promise<number>;
   close(): Promise<void>;
-}
-
-async function tinyImageTar(dir: string): Promise<string> {
-  const root = join(dir, 'tiny-root');
-  for (const d of ['bin', 'lib/x86_64-linux-gnu', 'lib64', 'tmp'])
-    await mkdir(join(root, d), { recursive: true });
-  await copyFile('/bin/dash', join(root, 'bin/sh'));
-  await copyFile('/bin/sleep', join(root, 'bin/sleep'));
-  await copyFile('/lib/x86_64-linux-gnu/libc.so.6', join(root, 'lib/x86_64-linux-gnu/libc.so.6'));
-  await copyFile('/lib64/ld-linux-x86-64.so.2', join(root, 'lib64/ld-linux-x86-64.so.2'));
-  const tar = join(dir, 'tiny.tar');
-  await run('tar', ['-C', root, '-cf', tar, '.']);
-  return tar;
 }
 
 /** Unmounts whatever an engine left mounted under `dir` (deepest first). */
@@ -104,9 +92,10 @@ export async function startOwnDockerEngine(): Promise<OwnDockerEngine> {
     clearTimeout(late);
   };
   await start();
-  await run('docker', ['-H', host, 'import', await tinyImageTar(dir), TINY_IMAGE]);
+  const tinyImage = await ensureTinyImage(host);
   return {
     host,
+    tinyImage,
     api,
     async restart(downMs) {
       await stop('SIGKILL');
