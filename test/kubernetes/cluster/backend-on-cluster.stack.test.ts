@@ -4,7 +4,7 @@
  * engine; the runner works with the chart's RBAC through a recording front
  * (ApiRecorder) that counts its calls. Skips, saying why, only when no cluster runs.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import { BuildFailedError } from '../../../runners/build-failed-error.js';
 import { recorder, waitFor } from '../kube-test-env.js';
@@ -15,15 +15,9 @@ import {
   useClusterTestEnv,
   type ClusterTestEnv,
 } from './cluster-test-env.js';
-import { probeCluster } from './real-cluster.js';
+import { describeOnCluster } from './real-cluster.js';
 
-const probe = await probeCluster();
-const title = probe.ok
-  ? 'Kubernetes backend on the local cluster'
-  : `Kubernetes backend on the local cluster (skipped: ${probe.reason})`;
-
-describe.skipIf(!probe.ok)(title, () => {
-  const cluster = probe.ok ? probe.cluster : undefined!;
+await describeOnCluster('Kubernetes backend on the local cluster', (cluster) => {
   const t = useClusterTestEnv(cluster);
   const serve = t.serve;
   let env: ClusterTestEnv;

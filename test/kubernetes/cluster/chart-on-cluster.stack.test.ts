@@ -9,16 +9,11 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stackInfo } from '../../helpers/stack.js';
 import { runTool } from '../../helpers/run-tool.js';
 import { eventually } from './cluster-test-env.js';
-import { probeCluster, type Cluster } from './real-cluster.js';
-
-const probe = await probeCluster();
-const title = probe.ok
-  ? 'Helm chart on the local cluster'
-  : `Helm chart on the local cluster (skipped: ${probe.reason})`;
+import { describeOnCluster } from './real-cluster.js';
 
 const CHART = path.join(stackInfo().root, 'chart');
 const NO_PULL = ['--set', 'image.pullPolicy=Never', '--set', 'redis.image.pullPolicy=Never'];
@@ -43,8 +38,7 @@ const asList = (yaml: string, ns: string) =>
     })),
   });
 
-describe.skipIf(!probe.ok)(title, () => {
-  const c: Cluster = probe.ok ? probe.cluster : undefined!;
+await describeOnCluster('Helm chart on the local cluster', (c) => {
   const id = randomUUID().slice(0, 6);
   const ns = `bhts-chart-${id}`;
   const builds = `${ns}-builds`;

@@ -11,17 +11,12 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readEventStream } from '../../helpers/sse-client.js';
 import { requireStack, serveGitRepo, type ServedGitRepo } from '../../helpers/stack.js';
 import { runTool } from '../../helpers/run-tool.js';
 import { dockerfile } from './cluster-test-env.js';
-import { APP_IMAGE, BUILD_IMAGE, probeCluster, type Cluster } from './real-cluster.js';
-
-const probe = await probeCluster();
-const title = probe.ok
-  ? 'Chart api and runner as pods on the local cluster'
-  : `Chart api and runner as pods on the local cluster (skipped: ${probe.reason})`;
+import { APP_IMAGE, BUILD_IMAGE, describeOnCluster } from './real-cluster.js';
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -31,8 +26,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe.skipIf(!probe.ok)(title, () => {
-  const c: Cluster = probe.ok ? probe.cluster : undefined!;
+await describeOnCluster('Chart api and runner as pods on the local cluster', (c) => {
   const id = randomUUID().slice(0, 6);
   const ns = `bhts-pods-${id}`;
   const env = { ...process.env, KUBECONFIG: c?.adminKubeconfig };

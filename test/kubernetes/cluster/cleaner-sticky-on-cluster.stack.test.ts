@@ -4,7 +4,7 @@
  * cluster runs.
  */
 import { CoreV1Api } from '@kubernetes/client-node';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { KubernetesCleaner } from '../../../runners/kubernetes/kubernetes-cleaner.js';
 import { recorder } from '../kube-test-env.js';
 import {
@@ -14,15 +14,9 @@ import {
   useClusterTestEnv,
   type ClusterTestEnv,
 } from './cluster-test-env.js';
-import { probeCluster } from './real-cluster.js';
+import { describeOnCluster } from './real-cluster.js';
 
-const probe = await probeCluster();
-const title = probe.ok
-  ? 'Cleaner and sticky builds on the local cluster'
-  : `Cleaner and sticky builds on the local cluster (skipped: ${probe.reason})`;
-
-describe.skipIf(!probe.ok)(title, () => {
-  const cluster = probe.ok ? probe.cluster : undefined!;
+await describeOnCluster('Cleaner and sticky builds on the local cluster', (cluster) => {
   const t = useClusterTestEnv(cluster);
   const serve = t.serve;
   let env: ClusterTestEnv;

@@ -6,7 +6,7 @@
  * nobody allowed. Skips, saying why, only when no cluster runs.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { parseConfig } from '../../../queue/config/index.js';
 import type { BuildJob } from '../../../queue/index.js';
 import { buildIdentity } from '../../../queue/repo-specs/build-identity.js';
@@ -18,15 +18,10 @@ import { startRecordingServer, type RecordingServer } from '../../helpers/record
 import { stackInfo } from '../../helpers/stack.js';
 import { recorder } from '../kube-test-env.js';
 import { useClusterTestEnv, type ClusterTestEnv } from './cluster-test-env.js';
-import { probeCluster } from './real-cluster.js';
+import { describeOnCluster } from './real-cluster.js';
 
-const probe = await probeCluster();
-const title = probe.ok
-  ? 'a data repository built in a pod on the local cluster'
-  : `a data repository built in a pod on the local cluster (skipped: ${probe.reason})`;
-
-describe.skipIf(!probe.ok)(title, () => {
-  const t = useClusterTestEnv(probe.ok ? probe.cluster : undefined!);
+await describeOnCluster('a data repository built in a pod on the local cluster', (cluster) => {
+  const t = useClusterTestEnv(cluster);
   let env: ClusterTestEnv;
   let d: DataServices;
   let trap: RecordingServer;

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBackend } from '../../../runners/create-backend.js';
 import { startRunner, type Runner } from '../../../runners/runner.js';
 import { startHarness, type Harness } from '../../helpers/binder-harness.js';
@@ -20,12 +20,7 @@ import {
   startClusterTestEnv,
   type ClusterTestEnv,
 } from './cluster-test-env.js';
-import { probeCluster } from './real-cluster.js';
-
-const probe = await probeCluster();
-const title = probe.ok
-  ? 'Binder links with build pods on the local cluster'
-  : `Binder links with build pods on the local cluster (skipped: ${probe.reason})`;
+import { describeOnCluster } from './real-cluster.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/binderhub-ts.js', import.meta.url));
 const buildUrl = (h: Harness, repo: ServedGitRepo) =>
@@ -34,8 +29,7 @@ const last = (events: ReceivedEvent[]) => events[events.length - 1]!;
 const ticks = (events: ReceivedEvent[]) =>
   events.flatMap((e) => [...(e.message ?? '').matchAll(/^tick (\d+)$/gm)].map((m) => Number(m[1])));
 
-describe.skipIf(!probe.ok)(title, () => {
-  const cluster = probe.ok ? probe.cluster : undefined!;
+await describeOnCluster('Binder links with build pods on the local cluster', (cluster) => {
   let env: ClusterTestEnv;
   let h: Harness;
   const launched: Array<[Harness, string]> = [];

@@ -6,7 +6,7 @@
  * (git-site-stand-in.ts; build pods use hostNetwork, so they reach it), not GitHub.
  * Skips, saying why, only when no cluster runs.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Config } from '../../../queue/config/index.js';
 import { BuildFailedError } from '../../../runners/build-failed-error.js';
 import { GitSiteStandIn, type StandInRepo } from '../../helpers/git-site-stand-in.js';
@@ -24,15 +24,11 @@ import {
   buildSecrets,
   siteToken,
 } from './private-repo-build.js';
-import { probeCluster } from './real-cluster.js';
+import { describeOnCluster } from './real-cluster.js';
 
-const probe = await probeCluster();
-const title = probe.ok
-  ? 'private repositories on the Kubernetes backend (GitHub stand-in)'
-  : `private repositories on the Kubernetes backend (skipped: ${probe.reason})`;
+const title = 'private repositories on the Kubernetes backend (GitHub stand-in)';
 
-describe.skipIf(!probe.ok)(title, () => {
-  const cluster = probe.ok ? probe.cluster : undefined!;
+await describeOnCluster(title, (cluster) => {
   const t = useClusterTestEnv(cluster);
   let env: ClusterTestEnv;
   let site: GitSiteStandIn;

@@ -5,6 +5,7 @@
  * a bearer token, as it would in a cluster.
  */
 import { randomUUID } from 'node:crypto';
+import { describe } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,21 @@ export async function probeCluster(): Promise<ClusterProbe> {
   const probe = await findCluster();
   if (!probe.ok) process.stdout.write(`[kubernetes] tests skipped: ${probe.reason}\n`);
   return probe;
+}
+
+/**
+ * describe() on the local cluster: the body gets the cluster; when there is none the
+ * suite is skipped and its title says why.
+ */
+export async function describeOnCluster(
+  title: string,
+  body: (cluster: Cluster) => void,
+): Promise<void> {
+  const probe = await probeCluster();
+  const shown = probe.ok ? title : `${title} (skipped: ${probe.reason})`;
+  describe.skipIf(!probe.ok)(shown, () => {
+    if (probe.ok) body(probe.cluster);
+  });
 }
 
 async function findCluster(): Promise<ClusterProbe> {
