@@ -40,7 +40,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-type Sections = { [K in keyof ConfigInput]?: Partial<NonNullable<ConfigInput[K]>> };
+export type Sections = { [K in keyof ConfigInput]?: Partial<NonNullable<ConfigInput[K]>> };
 
 /**
  * An api (and, unless `runner: false`, a runner with the docker backend) started
